@@ -1,0 +1,51 @@
+#include "arguments.h"
+
+namespace memloc::cli {
+
+Arguments::Arguments(int argc, char** argv, int first, const std::set<std::string>& flags) {
+    for (int i = first; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg.rfind("--", 0) != 0 || arg == "--") {
+            m_positionals.push_back(arg);
+            continue;
+        }
+        std::string name = arg.substr(2);
+        std::string value;
+        const auto eq = name.find('=');
+        if (eq != std::string::npos) {
+            value = name.substr(eq + 1);
+            name = name.substr(0, eq);
+        } else if (flags.count(name)) {
+            value = "true";
+        } else {
+            if (i + 1 >= argc) throw UsageError{"option --" + name + " needs a value"};
+            value = argv[++i];
+        }
+        if (!m_values.count(name)) m_order.push_back(name);
+        m_values[name] = value;
+    }
+}
+
+std::string Arguments::value(const std::string& name, const std::string& fallback) const {
+    auto it = m_values.find(name);
+    return it == m_values.end() ? fallback : it->second;
+}
+
+std::int64_t Arguments::intValue(const std::string& name, std::int64_t fallback) const {
+    if (!has(name)) return fallback;
+    const std::string v = value(name);
+    try {
+        std::size_t used = 0;
+        const long long parsed = std::stoll(v, &used);
+        if (used == v.size()) return parsed;
+    } catch (const std::exception&) {
+    }
+    throw UsageError{"option --" + name + " expects an integer, got '" + v + "'"};
+}
+
+void Arguments::requireKnown(const std::set<std::string>& known) const {
+    for (const auto& name : m_order)
+        if (!known.count(name)) throw UsageError{"unknown option --" + name + " (see memloc-cli help)"};
+}
+
+} // namespace memloc::cli

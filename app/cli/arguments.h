@@ -1,0 +1,37 @@
+#pragma once
+// Command-line parsing for memloc-cli: "--key value", "--key=value", "--flag" and positionals.
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace memloc::cli {
+
+/// Thrown for a malformed command line; main() prints it and exits with status 2.
+struct UsageError {
+    std::string message;
+};
+
+class Arguments {
+public:
+    /// Parses argv[first..]. `flags` are options that take no value; every other "--name"
+    /// takes one. Throws UsageError on a missing value.
+    Arguments(int argc, char** argv, int first, const std::set<std::string>& flags);
+
+    bool has(const std::string& name) const { return m_values.count(name) > 0; }
+    std::string value(const std::string& name, const std::string& fallback = "") const;
+    std::int64_t intValue(const std::string& name, std::int64_t fallback) const;
+    const std::vector<std::string>& positionals() const { return m_positionals; }
+    /// Options given, in order (names without "--").
+    const std::vector<std::string>& names() const { return m_order; }
+    /// Throws UsageError naming the first option not in `known`.
+    void requireKnown(const std::set<std::string>& known) const;
+
+private:
+    std::map<std::string, std::string> m_values;
+    std::vector<std::string> m_order;
+    std::vector<std::string> m_positionals;
+};
+
+} // namespace memloc::cli

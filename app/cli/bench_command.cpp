@@ -1,0 +1,48 @@
+// memloc-cli bench: training throughput of ResNet-9 with and without gradient accounting.
+
+#include "commands.h"
+#include "progress_bar.h"
+
+#include "memloc/training.h"
+#include "memloc/version.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace memloc::cli {
+
+int benchCommand(const Arguments& args) {
+    args.requireKnown({"widths", "batches", "batch-size", "device", "threads"});
+    std::vector<double> widths;
+    std::stringstream list(args.value("widths", "1.0,0.25"));
+    for (std::string item; std::getline(list, item, ',');) {
+        try {
+            widths.push_back(std::stod(item));
+        } catch (const std::exception&) {
+            throw UsageError{"--widths expects numbers separated by commas, got '" + item + "'"};
+        }
+    }
+    const std::int64_t batches = args.intValue("batches", 20);
+    const std::int64_t batchSize = args.intValue("batch-size", 128);
+    if (batches < 1 || batchSize < 2) throw UsageError{"--batches must be >= 1 and --batch-size >= 2"};
+
+    std::printf("%s\n", core::versionLine().c_str());
+    std::printf("ResNet-9 training on 1x28x28 inputs, batch %lld, %lld timed batches per figure\n",
+                static_cast<long long>(batchSize), static_cast<long long>(batches));
+    ProgressBar bar(static_cast<std::int64_t>(widths.size()) * 2 * batches, true);
+    const auto figures = core::runTrainingBenchmark(widths, batches, batchSize, args.value("device", "auto"),
+                                                    args.intValue("threads", 0),
+                                                    [&](const core::Progress& p) { bar.update(p.done, p); });
+    bar.clear();
+    std::printf("%-8s %-8s %14s %14s %10s\n", "width", "", "plain img/s", "account img/s", "overhead");
+    for (std::size_t i = 0; i + 1 < figures.size(); i += 2) {
+        const auto& plain = figures[i];
+        const auto& acc = figures[i + 1];
+        std::printf("%-8g %-8s %14.1f %14.1f %9.2fx\n", plain.width, "", plain.imagesPerSecond, acc.imagesPerSecond,
+                    plain.imagesPerSecond / acc.imagesPerSecond);
+    }
+    std::printf("overhead = time per image with accounting / without (target <= 1.8x)\n");
+    return kExitOk;
+}
+
+} // namespace memloc::cli

@@ -1,0 +1,17 @@
+#pragma once
+// memloc-cli subcommands. Each returns the process exit status.
+
+#include "arguments.h"
+
+namespace memloc::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitInterrupted = 130;
+
+int trainCommand(const Arguments& args);
+int inspectCommand(const Arguments& args);
+int benchCommand(const Arguments& args);
+
+} // namespace memloc::cli

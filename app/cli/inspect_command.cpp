@@ -1,0 +1,62 @@
+// memloc-cli inspect: what a run file holds, as text or JSON.
+
+#include "commands.h"
+
+#include "memloc/run_summary.h"
+
+#include <cstdio>
+
+namespace memloc::cli {
+
+namespace {
+
+std::string pct(double v) {
+    if (v != v) return "n/a";
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.1f%%", v * 100.0);
+    return buf;
+}
+
+} // namespace
+
+int inspectCommand(const Arguments& args) {
+    args.requireKnown({"json"});
+    if (args.positionals().size() != 1) throw UsageError{"inspect takes one run file: memloc-cli inspect RUN.h5 [--json]"};
+    const core::RunSummary s = core::readRunSummary(args.positionals().front());
+    if (args.has("json")) {
+        std::printf("%s\n", core::summaryToJson(s).c_str());
+        return kExitOk;
+    }
+    const core::RunConfig& c = s.config;
+    std::printf("run:       %s (memloc-run format %d, written by memloc %s, LibTorch %s, %s)\n", s.path.c_str(),
+                s.formatVersion, s.memlocVersion.c_str(), s.torchVersion.c_str(), s.created.c_str());
+    std::string shape;
+    for (std::size_t i = 0; i < s.imageShape.size(); ++i) shape += (i ? "x" : "") + std::to_string(s.imageShape[i]);
+    std::printf("dataset:   %s, %lld training examples (%lld noisy = %s, noise seed %lld), %lld test, %lld classes, %s images\n",
+                c.dataset.c_str(), static_cast<long long>(s.trainSize), static_cast<long long>(s.noisyCount),
+                pct(s.trainSize ? static_cast<double>(s.noisyCount) / static_cast<double>(s.trainSize) : 0).c_str(),
+                static_cast<long long>(c.noiseSeed), static_cast<long long>(s.testSize), static_cast<long long>(s.numClasses),
+                shape.c_str());
+    std::printf("model:     %s, width %g\n", c.model.c_str(), c.width);
+    std::printf("training:  %lld of %lld epochs, batch %lld, lr %g (%s), momentum %g%s, weight decay %g, seed %lld\n",
+                static_cast<long long>(s.epochsCompleted), static_cast<long long>(s.epochsPlanned),
+                static_cast<long long>(c.batchSize), c.lr, c.schedule.c_str(), c.momentum, c.nesterov ? " nesterov" : "",
+                c.weightDecay, static_cast<long long>(c.seed));
+    std::printf("checkpoints: epochs 0..%lld (%zu stored)\n", static_cast<long long>(s.epochsCompleted),
+                s.checkpointEpochs.size());
+    if (!s.metrics.empty()) {
+        const core::EpochMetrics& m = s.metrics.back();
+        std::printf("final (epoch %lld): clean %s, noisy vs given label (memorized) %s, noisy vs true label %s, test %s\n",
+                    static_cast<long long>(m.epoch), pct(m.trainCleanAcc).c_str(), pct(m.trainNoisyGivenAcc).c_str(),
+                    pct(m.trainNoisyTrueAcc).c_str(), pct(m.testAcc).c_str());
+    }
+    std::printf("layer groups (%zu):", s.groups.size());
+    for (const auto& g : s.groups) std::printf(" %s[%lld]", g.name.c_str(), static_cast<long long>(g.units));
+    std::printf("\ngradient accounting: %s\n", s.hasAccounting ? "yes" : "no");
+    std::string analyses;
+    for (const auto& a : s.analyses) analyses += (analyses.empty() ? "" : ", ") + a;
+    std::printf("analyses:  %s\n", analyses.empty() ? "none" : analyses.c_str());
+    return kExitOk;
+}
+
+} // namespace memloc::cli

@@ -1,0 +1,66 @@
+// memloc-cli: the headless face of memloc (links the core only).
+
+#include "arguments.h"
+#include "commands.h"
+
+#include "memloc/error.h"
+#include "memloc/version.h"
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+
+namespace {
+
+const char* const kUsage = R"(memloc-cli - find where a neural network memorizes (headless)
+
+usage: memloc-cli COMMAND [options]
+
+commands:
+  train    train a run with label noise into an HDF5 run file
+           --out RUN.h5 [--config FILE.json] [--SETTING VALUE ...] [--overwrite] [--quiet]
+           --resume RUN.h5 [--device D] [--threads N]    continue an interrupted run
+           settings (also JSON keys, '-' for '_'): --dataset fashion-mnist|mnist|cifar10|synthetic
+           --data-dir DIR --subset N --subset-mode first|random --subset-seed S --test-subset N
+           --noise P --noise-seed S --model resnet9|mlp --width W --epochs E --batch-size B
+           --lr LR --momentum M --nesterov true|false --weight-decay WD
+           --schedule cosine|triangle|constant --warmup F --peak-epoch E --seed S
+           --accounting true|false --eval-batch-size B --device auto|cpu|cuda[:N] --threads N
+  inspect  RUN.h5 [--json]      config, data, epochs, final metrics, layer groups, analyses
+  bench    [--widths 1.0,0.25] [--batches 20] [--batch-size 128] [--device D] [--threads N]
+           training images/s of ResNet-9 with and without gradient accounting
+  help     this text
+  --version
+
+exit status: 0 ok, 1 error (bad input, I/O), 2 bad command line, 130 interrupted (Ctrl-C)
+)";
+
+} // namespace
+
+int main(int argc, char** argv) {
+    using namespace memloc::cli;
+    if (argc < 2 || !std::strcmp(argv[1], "help") || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+        std::fputs(kUsage, stdout);
+        return argc < 2 ? kExitUsage : kExitOk;
+    }
+    const std::string command = argv[1];
+    try {
+        if (command == "--version" || command == "version") {
+            std::printf("%s\n", memloc::core::versionLine().c_str());
+            return kExitOk;
+        }
+        if (command == "train") return trainCommand(Arguments(argc, argv, 2, {"overwrite", "quiet"}));
+        if (command == "inspect") return inspectCommand(Arguments(argc, argv, 2, {"json"}));
+        if (command == "bench") return benchCommand(Arguments(argc, argv, 2, {}));
+        throw UsageError{"unknown command '" + command + "' (try memloc-cli help)"};
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "memloc-cli: %s\n", e.message.c_str());
+        return kExitUsage;
+    } catch (const memloc::core::Error& e) {
+        std::fprintf(stderr, "memloc-cli: error: %s\n", e.what());
+        return kExitError;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "memloc-cli: error: %s\n", e.what());
+        return kExitError;
+    }
+}

@@ -1,0 +1,142 @@
+// memloc-cli train: train a new run (or resume one) with a progress bar and clean Ctrl-C.
+
+#include "commands.h"
+#include "progress_bar.h"
+
+#include "memloc/error.h"
+#include "memloc/run_config.h"
+#include "memloc/run_summary.h"
+#include "memloc/training.h"
+
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+
+namespace memloc::cli {
+
+namespace {
+
+core::CancelToken g_cancel;
+
+extern "C" void onInterrupt(int) {
+    g_cancel.cancel();
+    std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+
+std::string flagToKey(std::string flag) {
+    for (char& c : flag)
+        if (c == '-') c = '_';
+    return flag;
+}
+
+// Turns "--batch-size 64" style options into config JSON, typed by the config's own fields.
+core::RunConfig applyFlags(const Arguments& args, const core::RunConfig& base, const std::set<std::string>& own) {
+    const nlohmann::json current = nlohmann::json::parse(core::configToJson(base));
+    nlohmann::json overrides = nlohmann::json::object();
+    for (const auto& name : args.names()) {
+        if (own.count(name)) continue;
+        const std::string key = flagToKey(name);
+        if (!current.contains(key)) throw UsageError{"unknown option --" + name + " (see memloc-cli help train)"};
+        const std::string v = args.value(name);
+        const nlohmann::json& kind = current[key];
+        try {
+            std::size_t used = 0;
+            if (kind.is_boolean()) {
+                if (v != "true" && v != "false" && v != "1" && v != "0") throw std::invalid_argument(v);
+                overrides[key] = (v == "true" || v == "1");
+            } else if (kind.is_number_integer()) {
+                overrides[key] = std::stoll(v, &used);
+            } else if (kind.is_number()) {
+                overrides[key] = std::stod(v, &used);
+            } else {
+                overrides[key] = v;
+                used = v.size();
+            }
+            if (!kind.is_boolean() && used != v.size()) throw std::invalid_argument(v);
+        } catch (const std::exception&) {
+            throw UsageError{"option --" + name + " expects " + std::string(kind.type_name()) + ", got '" + v + "'"};
+        }
+    }
+    return core::configFromJson(overrides.dump(), "command line", base);
+}
+
+std::string percent(double v) {
+    if (v != v) return "  n/a";
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%5.1f%%", v * 100.0);
+    return buf;
+}
+
+void printEpoch(const core::EpochMetrics& m, std::int64_t planned) {
+    if (m.epoch == 0) {
+        std::printf("epoch %3lld/%lld  (initialisation)             clean %s  noisy-given %s  noisy-true %s  test %s\n",
+                    static_cast<long long>(m.epoch), static_cast<long long>(planned), percent(m.trainCleanAcc).c_str(),
+                    percent(m.trainNoisyGivenAcc).c_str(), percent(m.trainNoisyTrueAcc).c_str(), percent(m.testAcc).c_str());
+    } else {
+        std::printf("epoch %3lld/%lld  loss %.4f  lr %.4f  %5.1fs  clean %s  noisy-given %s  noisy-true %s  test %s\n",
+                    static_cast<long long>(m.epoch), static_cast<long long>(planned), m.trainLoss, m.lr, m.seconds,
+                    percent(m.trainCleanAcc).c_str(), percent(m.trainNoisyGivenAcc).c_str(),
+                    percent(m.trainNoisyTrueAcc).c_str(), percent(m.testAcc).c_str());
+    }
+    std::fflush(stdout);
+}
+
+} // namespace
+
+int trainCommand(const Arguments& args) {
+    const std::set<std::string> own = {"config", "out", "resume", "overwrite", "quiet"};
+    const bool quiet = args.has("quiet");
+    const std::string resume = args.value("resume");
+    core::RunConfig config;
+    std::string out;
+    std::int64_t firstEpoch = 0;
+    if (!resume.empty()) {
+        for (const auto& name : args.names())
+            if (name != "resume" && name != "device" && name != "threads" && name != "quiet")
+                throw UsageError{"--resume takes only --device, --threads and --quiet (the run keeps its own settings); got --" + name};
+        out = resume;
+        const core::RunSummary summary = core::readRunSummary(resume);
+        config = summary.config;
+        firstEpoch = summary.epochsCompleted;
+    } else {
+        if (args.has("config")) config = core::loadConfigFile(args.value("config"));
+        config = applyFlags(args, config, own);
+        out = args.value("out");
+        if (out.empty()) throw UsageError{"train needs --out RUN.h5 (or --resume RUN.h5)"};
+    }
+    if (!args.positionals().empty()) throw UsageError{"unexpected argument '" + args.positionals().front() + "'"};
+
+    const std::int64_t epochs = config.epochs;
+    ProgressBar bar(epochs, !quiet);
+    core::TrainCallbacks cb;
+    cb.cancel = &g_cancel;
+    std::int64_t currentEpoch = firstEpoch;
+    cb.progress = [&](const core::Progress& p) {
+        bar.update(currentEpoch * p.total + p.done, p);
+    };
+    cb.epochDone = [&](const core::EpochMetrics& m) {
+        bar.clear();
+        currentEpoch = m.epoch;
+        if (!quiet) printEpoch(m, epochs);
+    };
+    std::signal(SIGINT, onInterrupt);
+
+    core::TrainResult result = resume.empty() ? core::trainRun(config, out, cb, args.has("overwrite"))
+                                              : core::resumeRun(resume, cb, args.value("device"), args.intValue("threads", -1));
+    bar.clear();
+    std::signal(SIGINT, SIG_DFL);
+    if (result.cancelled) {
+        std::fprintf(stderr, "interrupted: %lld of %lld epochs are saved in %s; continue with: memloc-cli train --resume %s\n",
+                     static_cast<long long>(result.epochsCompleted), static_cast<long long>(result.epochsPlanned),
+                     out.c_str(), out.c_str());
+        return kExitInterrupted;
+    }
+    if (!quiet)
+        std::printf("done: %lld/%lld epochs on %s, saved in %s\n", static_cast<long long>(result.epochsCompleted),
+                    static_cast<long long>(result.epochsPlanned), result.device.c_str(), out.c_str());
+    return kExitOk;
+}
+
+} // namespace memloc::cli

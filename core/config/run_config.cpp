@@ -1,0 +1,142 @@
+#include "memloc/run_config.h"
+
+#include "memloc/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+namespace memloc::core {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// One table maps every JSON key to its member, so parsing, writing and the unknown-key check
+// cannot drift apart.
+struct Field {
+    std::function<void(RunConfig&, const Json&)> read;
+    std::function<Json(const RunConfig&)> write;
+};
+
+template <typename T>
+Field field(T RunConfig::*member) {
+    return {[member](RunConfig& c, const Json& j) { c.*member = j.get<T>(); },
+            [member](const RunConfig& c) { return Json(c.*member); }};
+}
+
+const std::map<std::string, Field>& fields() {
+    static const std::map<std::string, Field> table = {
+        {"dataset", field(&RunConfig::dataset)},
+        {"data_dir", field(&RunConfig::dataDir)},
+        {"subset", field(&RunConfig::subset)},
+        {"subset_mode", field(&RunConfig::subsetMode)},
+        {"subset_seed", field(&RunConfig::subsetSeed)},
+        {"test_subset", field(&RunConfig::testSubset)},
+        {"noise", field(&RunConfig::noise)},
+        {"noise_seed", field(&RunConfig::noiseSeed)},
+        {"synthetic_train", field(&RunConfig::syntheticTrain)},
+        {"synthetic_test", field(&RunConfig::syntheticTest)},
+        {"synthetic_size", field(&RunConfig::syntheticSize)},
+        {"synthetic_classes", field(&RunConfig::syntheticClasses)},
+        {"model", field(&RunConfig::model)},
+        {"width", field(&RunConfig::width)},
+        {"epochs", field(&RunConfig::epochs)},
+        {"batch_size", field(&RunConfig::batchSize)},
+        {"lr", field(&RunConfig::lr)},
+        {"momentum", field(&RunConfig::momentum)},
+        {"nesterov", field(&RunConfig::nesterov)},
+        {"weight_decay", field(&RunConfig::weightDecay)},
+        {"schedule", field(&RunConfig::schedule)},
+        {"warmup", field(&RunConfig::warmup)},
+        {"peak_epoch", field(&RunConfig::peakEpoch)},
+        {"seed", field(&RunConfig::seed)},
+        {"accounting", field(&RunConfig::accounting)},
+        {"eval_batch_size", field(&RunConfig::evalBatchSize)},
+        {"device", field(&RunConfig::device)},
+        {"threads", field(&RunConfig::threads)},
+    };
+    return table;
+}
+
+std::string typeName(const Json& j) { return j.type_name(); }
+
+} // namespace
+
+RunConfig configFromJson(const std::string& json, const std::string& origin, const RunConfig& base) {
+    Json j;
+    try {
+        j = Json::parse(json);
+    } catch (const Json::parse_error& e) {
+        throw Error(origin + ": not valid JSON: " + e.what());
+    }
+    if (!j.is_object()) throw Error(origin + ": expected a JSON object of settings, found " + typeName(j));
+    RunConfig config = base;
+    for (const auto& [key, value] : j.items()) {
+        auto it = fields().find(key);
+        if (it == fields().end()) throw Error(origin + ": unknown setting \"" + key + "\" (see README, Configuration keys)");
+        // Reject silent conversions (a string where a number belongs, a fraction for an integer).
+        const Json current = it->second.write(config);
+        const bool ok = (current.is_boolean() && value.is_boolean()) || (current.is_string() && value.is_string()) ||
+                        (current.is_number_integer() && value.is_number_integer()) ||
+                        (current.is_number_float() && value.is_number());
+        if (!ok)
+            throw Error(origin + ": setting \"" + key + "\" must be " + typeName(current) + ", found " + typeName(value) +
+                        " " + value.dump());
+        it->second.read(config, value);
+    }
+    return config;
+}
+
+RunConfig loadConfigFile(const std::string& path, const RunConfig& base) {
+    std::ifstream in(path);
+    if (!in) throw Error(path + ": cannot open config file");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return configFromJson(buffer.str(), path, base);
+}
+
+std::string configToJson(const RunConfig& config) {
+    Json j = Json::object();
+    for (const auto& [key, f] : fields()) j[key] = f.write(config);
+    return j.dump(2);
+}
+
+void validateConfig(const RunConfig& c) {
+    auto fail = [](const std::string& msg) { throw Error("invalid config: " + msg); };
+    if (c.dataset != "fashion-mnist" && c.dataset != "mnist" && c.dataset != "cifar10" && c.dataset != "synthetic")
+        fail("dataset '" + c.dataset + "' is unknown (expected fashion-mnist, mnist, cifar10 or synthetic)");
+    if (c.subset < 0) fail("subset must be >= 0 (0 = all), got " + std::to_string(c.subset));
+    if (c.testSubset < 0) fail("test_subset must be >= 0 (0 = all), got " + std::to_string(c.testSubset));
+    if (c.subsetMode != "first" && c.subsetMode != "random") fail("subset_mode must be first or random, got '" + c.subsetMode + "'");
+    if (!(c.noise >= 0.0 && c.noise < 1.0)) fail("noise must be a fraction in [0, 1), got " + std::to_string(c.noise));
+    if (c.dataset == "synthetic" && (c.syntheticTrain < 2 || c.syntheticTest < 1 || c.syntheticSize < 4 || c.syntheticClasses < 2))
+        fail("synthetic data needs synthetic_train >= 2, synthetic_test >= 1, synthetic_size >= 4, synthetic_classes >= 2");
+    if (c.model != "resnet9" && c.model != "mlp") fail("model '" + c.model + "' is unknown (expected resnet9 or mlp)");
+    if (!(c.width > 0.0 && c.width <= 16.0)) fail("width must be in (0, 16], got " + std::to_string(c.width));
+    if (c.epochs < 1) fail("epochs must be >= 1, got " + std::to_string(c.epochs));
+    if (c.batchSize < 1) fail("batch_size must be >= 1, got " + std::to_string(c.batchSize));
+    if (c.evalBatchSize < 1) fail("eval_batch_size must be >= 1, got " + std::to_string(c.evalBatchSize));
+    if (!(c.lr > 0.0) || !std::isfinite(c.lr)) fail("lr must be > 0, got " + std::to_string(c.lr));
+    if (!(c.momentum >= 0.0 && c.momentum < 1.0)) fail("momentum must be in [0, 1), got " + std::to_string(c.momentum));
+    if (c.nesterov && c.momentum == 0.0) fail("nesterov needs momentum > 0");
+    if (!(c.weightDecay >= 0.0)) fail("weight_decay must be >= 0, got " + std::to_string(c.weightDecay));
+    if (c.schedule != "cosine" && c.schedule != "triangle" && c.schedule != "constant")
+        fail("schedule '" + c.schedule + "' is unknown (expected cosine, triangle or constant)");
+    if (!(c.warmup >= 0.0 && c.warmup < 1.0)) fail("warmup must be a fraction in [0, 1), got " + std::to_string(c.warmup));
+    if (!(c.peakEpoch > 0.0)) fail("peak_epoch must be > 0, got " + std::to_string(c.peakEpoch));
+    if (c.threads < 0) fail("threads must be >= 0 (0 = every core), got " + std::to_string(c.threads));
+    if (c.device != "auto" && c.device != "cpu" && c.device.rfind("cuda", 0) != 0)
+        fail("device '" + c.device + "' is unknown (expected auto, cpu, cuda or cuda:N)");
+}
+
+std::string defaultDataDir(const std::string& dataset) {
+    if (dataset == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
+    return "";
+}
+
+} // namespace memloc::core

@@ -1,0 +1,59 @@
+#pragma once
+// Image datasets as tensors (internal: includes torch). Readers validate everything they read and
+// throw memloc::core::Error naming the file and the problem.
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+
+namespace memloc::core {
+
+/// A labelled image set held as tensors on the CPU.
+struct ImageSet {
+    torch::Tensor images;  ///< uint8 [N, C, H, W], raw pixel values
+    torch::Tensor labels;  ///< int64 [N], in [0, numClasses)
+    std::int64_t numClasses = 0;
+
+    std::int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
+};
+
+/// Reads an IDX image file (magic 0x00000803, uint8 [N, rows, cols]) as uint8 [N, 1, rows, cols].
+/// Gzipped files (the Debian packages ship .gz) are read as they are, detected by content.
+ImageSet readIdxImages(const std::string& path);
+
+/// Reads an IDX label file (magic 0x00000801, uint8 [N]) as int64 [N].
+torch::Tensor readIdxLabels(const std::string& path);
+
+/// Loads the MNIST-layout training or test split from `dir`: train-images-idx3-ubyte[.gz] and
+/// train-labels-idx1-ubyte[.gz] (t10k-* for test). Checks that image and label counts agree and
+/// labels are < 10. numClasses = 10.
+ImageSet loadMnistSplit(const std::string& dir, bool train);
+
+/// Loads CIFAR-10 binary batches from `dir` (data_batch_1..5.bin for train, test_batch.bin for
+/// test; the dir may also be the parent containing cifar-10-batches-bin/). Each record is 1 label
+/// byte + 3072 pixel bytes; a file whose size is not a multiple of 3073 is reported as truncated.
+ImageSet loadCifar10Split(const std::string& dir, bool train);
+
+/// A deterministic synthetic image set for tests: each class has a fixed random prototype
+/// pattern (seeded), examples are prototype + noise, clipped to uint8. Learnable in a few epochs.
+ImageSet makeSyntheticImages(std::int64_t n, std::int64_t numClasses, std::int64_t channels,
+                             std::int64_t side, std::uint64_t seed, bool testSplit);
+
+/// Indices (int64, ascending for "first", random order sorted ascending for "random") of a subset
+/// of size n out of `total` (n == 0 or n >= total: all). mode: "first" | "random".
+torch::Tensor chooseSubset(std::int64_t total, std::int64_t n, const std::string& mode,
+                           std::uint64_t seed);
+
+/// Label noise as PAPER.md states it: exactly floor(fraction * N) examples, drawn without
+/// replacement with a generator seeded by `seed`, each get a label drawn uniformly from the
+/// numClasses - 1 labels that differ from its true label.
+struct NoisyLabels {
+    torch::Tensor trueLabels;   ///< int64 [N]
+    torch::Tensor givenLabels;  ///< int64 [N]
+    torch::Tensor noiseMask;    ///< bool [N], true = label replaced
+};
+NoisyLabels applyLabelNoise(const torch::Tensor& trueLabels, std::int64_t numClasses, double fraction,
+                            std::uint64_t seed);
+
+} // namespace memloc::core

@@ -1,0 +1,65 @@
+#pragma once
+// The complete description of a training run. Stored verbatim (as JSON) in every run file.
+
+#include <cstdint>
+#include <string>
+
+namespace memloc::core {
+
+/// Every setting of a training run. JSON keys are the snake_case member names (batchSize ->
+/// "batch_size"); see README "Configuration keys".
+struct RunConfig {
+    // Data
+    std::string dataset = "fashion-mnist";  ///< fashion-mnist | mnist | cifar10 | synthetic
+    std::string dataDir;                    ///< empty: the dataset's default location
+    std::int64_t subset = 0;                ///< training examples used; 0 = all
+    std::string subsetMode = "first";       ///< first | random
+    std::int64_t subsetSeed = 0;            ///< seed of a random subset
+    std::int64_t testSubset = 0;            ///< test examples used (always the first N); 0 = all
+    double noise = 0.1;                     ///< fraction of training labels replaced, [0, 1)
+    std::int64_t noiseSeed = 0;             ///< seed of the noise draw
+    // Synthetic data only
+    std::int64_t syntheticTrain = 512;
+    std::int64_t syntheticTest = 256;
+    std::int64_t syntheticSize = 16;   ///< image side in pixels
+    std::int64_t syntheticClasses = 4;
+    // Model
+    std::string model = "resnet9";  ///< resnet9 | mlp
+    double width = 1.0;             ///< channel (or hidden unit) multiplier
+    // Optimisation
+    std::int64_t epochs = 20;
+    std::int64_t batchSize = 128;
+    double lr = 0.05;          ///< peak learning rate
+    double momentum = 0.9;
+    bool nesterov = true;
+    double weightDecay = 5e-4;
+    std::string schedule = "cosine";  ///< cosine (linear warm-up) | triangle | constant
+    double warmup = 0.1;              ///< cosine: fraction of iterations spent warming up
+    double peakEpoch = 10;            ///< triangle: epoch at which the LR peaks
+    std::int64_t seed = 0;            ///< initialisation and shuffling
+    bool accounting = true;           ///< per-group gradient accounting (clean vs noisy)
+    std::int64_t evalBatchSize = 1024;
+    // Execution (not part of the science; results on CPU are identical for any thread count)
+    std::string device = "auto";  ///< auto | cpu | cuda | cuda:N
+    std::int64_t threads = 0;     ///< intra-op threads; 0 = every core
+};
+
+/// Parses a JSON object into a config. Keys missing from the JSON keep `base`'s values; unknown
+/// keys and wrongly typed values throw Error naming the key. `origin` names the source (a file
+/// path) in messages.
+RunConfig configFromJson(const std::string& json, const std::string& origin,
+                         const RunConfig& base = RunConfig{});
+
+/// Reads and parses a JSON config file; throws Error naming the file on any problem.
+RunConfig loadConfigFile(const std::string& path, const RunConfig& base = RunConfig{});
+
+/// Serialises every member (pretty-printed JSON object).
+std::string configToJson(const RunConfig& config);
+
+/// Throws Error with a message naming the setting if a value is out of range or unknown.
+void validateConfig(const RunConfig& config);
+
+/// The default data folder for a dataset name ("" when it has none).
+std::string defaultDataDir(const std::string& dataset);
+
+} // namespace memloc::core

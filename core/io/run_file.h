@@ -1,0 +1,72 @@
+#pragma once
+// Reading and writing run files (HDF5; layout in README "The run file"). Internal: torch.
+
+#include "memloc/run_config.h"
+#include "memloc/training.h"
+#include "models/model.h"
+#include "training/run_data.h"
+
+#include <H5Cpp.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace memloc::core {
+
+constexpr std::int64_t kRunFormatVersion = 1;
+constexpr const char* kRunFormatName = "memloc-run";
+
+/// Everything a new run file starts with. Epoch 0's checkpoint and metrics are written with it.
+struct RunFileHeader {
+    RunConfig config;
+    ModelSpec modelSpec;
+    std::vector<LayerGroup> groups;
+    std::string deviceDescription;
+    std::int64_t stepsPerEpoch = 0;
+};
+
+/// Creates a run file holding the config, the dataset identity, the model description and
+/// epoch 0 (initial checkpoint + metrics). Written to "<path>.partial" and renamed, so a crash
+/// never leaves a half-made file at `path`. Throws Error if `path` exists and !overwrite, or
+/// cannot be written.
+void createRunFile(const std::string& path, const RunFileHeader& header, const RunData& data,
+                   Net& model, const EpochMetrics& epoch0, bool overwrite);
+
+/// Appends one completed epoch: its checkpoint, metrics row, accounting row (if given) and the
+/// optimizer state after it, then marks it complete (root attribute epochs_completed) and
+/// flushes. The file is open only while this runs. A crash before the mark leaves the previous
+/// epochs intact; discardIncompleteEpochs cleans up the rest.
+void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metrics,
+                 const EpochAccounting* accounting, const std::vector<torch::Tensor>& momentum,
+                 std::int64_t step);
+
+/// Removes data of any epoch beyond epochs_completed (left by a crash during appendEpoch).
+void discardIncompleteEpochs(const std::string& path);
+
+/// Read access to a run file; each call opens the file briefly (read-only).
+class RunFileReader {
+public:
+    /// Validates that `path` exists and is a memloc run of a supported format version.
+    explicit RunFileReader(std::string path);
+
+    const std::string& path() const { return m_path; }
+    RunConfig config() const;
+    std::int64_t epochsCompleted() const;
+    ModelSpec modelSpec() const;
+    /// Loads the parameters and buffers of `epoch` into `model` (names and shapes must match).
+    void loadCheckpoint(std::int64_t epoch, Net& model) const;
+    /// Momentum buffers stored after `epoch`, in the order of model.parameters(); empty if none.
+    std::vector<torch::Tensor> loadMomentum(std::int64_t epoch, Net& model, std::int64_t* step) const;
+    /// Dataset identity: a tensor stored under /dataset (train_indices, given_labels, ...).
+    torch::Tensor datasetTensor(const std::string& name) const;
+
+private:
+    H5::H5File open() const;
+    std::string m_path;
+};
+
+/// Rethrows an HDF5 exception as Error naming the file and what was being done.
+[[noreturn]] void rethrowH5(const std::string& path, const std::string& doing, const H5::Exception& e);
+
+} // namespace memloc::core

@@ -1,0 +1,47 @@
+#include "models/model.h"
+
+#include "memloc/error.h"
+#include "models/mlp.h"
+#include "models/resnet9.h"
+
+#include <cmath>
+
+namespace memloc::core {
+
+std::int64_t scaledWidth(std::int64_t base, double width) {
+    return std::max<std::int64_t>(1, std::llround(static_cast<double>(base) * width));
+}
+
+std::shared_ptr<Net> buildModel(const ModelSpec& spec) {
+    if (!(spec.width > 0) || spec.width > 16)
+        throw Error("model width must be in (0, 16], got " + std::to_string(spec.width));
+    if (spec.inChannels < 1 || spec.numClasses < 2 || spec.imageSize < 1)
+        throw Error("model needs at least 1 input channel, 2 classes and a positive image size");
+    if (spec.architecture == "resnet9") {
+        // Two stride-2 stages and a 3x3 valid conv need at least 12 pixels.
+        if (spec.imageSize < 12)
+            throw Error("resnet9 needs images of at least 12x12 pixels, got " +
+                        std::to_string(spec.imageSize));
+        return std::make_shared<ResNet9>(spec);
+    }
+    if (spec.architecture == "mlp") return std::make_shared<Mlp>(spec);
+    throw Error("unknown model '" + spec.architecture + "' (expected resnet9 or mlp)");
+}
+
+} // namespace memloc::core
+
+namespace memloc::core {
+
+torch::Tensor ChainImpl::forward(const torch::Tensor& x) {
+    torch::Tensor h = x;
+    for (auto& layer : m_layers) h = layer.forward(h);
+    return h;
+}
+
+torch::Tensor SequentialNet::forward(const torch::Tensor& x) {
+    torch::Tensor h = x;
+    for (auto& layer : m_layers) h = layer.forward(h);
+    return h;
+}
+
+} // namespace memloc::core

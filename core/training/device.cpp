@@ -1,0 +1,37 @@
+#include "training/device.h"
+
+#include "memloc/error.h"
+
+#include <thread>
+
+namespace memloc::core {
+
+ComputeDevice selectDevice(const std::string& name, std::int64_t threads) {
+    if (threads < 0) throw Error("threads must be >= 0 (0 = every core), got " + std::to_string(threads));
+    const auto cores = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+    const std::int64_t useThreads = threads == 0 ? cores : threads;
+    torch::set_num_threads(static_cast<int>(useThreads));
+
+    ComputeDevice out;
+    const bool cudaOk = torch::cuda::is_available();
+    if (name == "cpu" || (name == "auto" && !cudaOk)) {
+        out.device = torch::kCPU;
+        out.description = "cpu (" + std::to_string(useThreads) + " threads)";
+        return out;
+    }
+    if (name == "auto" || name.rfind("cuda", 0) == 0) {
+        if (!cudaOk)
+            throw Error("device '" + name + "' asked for, but this build of memloc sees no CUDA GPU "
+                        "(use --device cpu, or build against a CUDA LibTorch)");
+        torch::Device dev(name == "auto" ? std::string("cuda:0") : name);
+        if (dev.has_index() && dev.index() >= static_cast<int>(torch::cuda::device_count()))
+            throw Error("device '" + name + "' does not exist: " +
+                        std::to_string(torch::cuda::device_count()) + " CUDA device(s) present");
+        out.device = dev;
+        out.description = dev.str();
+        return out;
+    }
+    throw Error("unknown device '" + name + "' (expected auto, cpu, cuda or cuda:N)");
+}
+
+} // namespace memloc::core

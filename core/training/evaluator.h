@@ -1,0 +1,20 @@
+#pragma once
+// Evaluation of a model on the run's data (internal: includes torch).
+
+#include "memloc/training.h"
+#include "models/model.h"
+#include "training/run_data.h"
+
+#include <torch/torch.h>
+
+namespace memloc::core {
+
+/// Predicted classes (int64 [N], on the CPU) for `images`, in eval mode and inference mode, in
+/// batches of `batchSize`. Restores the model's previous train/eval mode. Blocks.
+torch::Tensor predictClasses(Net& model, const torch::Tensor& images, std::int64_t batchSize);
+
+/// Accuracy on clean training examples, on noisy ones against their given and true labels, and
+/// on the test set (fields of EpochMetrics other than these are left as they are).
+void evaluateRun(Net& model, const RunData& data, std::int64_t batchSize, EpochMetrics& metrics);
+
+} // namespace memloc::core

@@ -1,0 +1,39 @@
+#pragma once
+// The data of one run, prepared from its config (internal: includes torch).
+
+#include "memloc/run_config.h"
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+namespace memloc::core {
+
+/// Training and test data of a run, normalised and placed on the compute device, with the
+/// identity the run file records (subset indices, noise mask, both label sets).
+struct RunData {
+    std::string datasetName;
+    std::string dataDir;                   ///< where the files were read ("" for synthetic)
+    torch::Tensor trainImages;             ///< float32 [N, C, H, W] on the device, normalised
+    torch::Tensor trainGiven, trainTrue;   ///< int64 [N] on the device
+    torch::Tensor noiseMask;               ///< bool [N] on the CPU
+    torch::Tensor noiseMaskDevice;         ///< bool [N] on the device
+    torch::Tensor testImages, testLabels;  ///< on the device
+    torch::Tensor trainIndices, testIndices;  ///< int64, indices into the dataset's splits (CPU)
+    std::int64_t numClasses = 0;
+    std::vector<double> mean, stddev;  ///< per-channel normalisation from the training subset
+
+    std::int64_t trainSize() const { return trainGiven.size(0); }
+    std::int64_t noisyCount() const { return noiseMask.sum().item<std::int64_t>(); }
+    std::vector<std::int64_t> imageShape() const {
+        return {trainImages.size(1), trainImages.size(2), trainImages.size(3)};
+    }
+};
+
+/// Loads the dataset named by the config, takes its subsets, applies label noise and normalises
+/// (per-channel mean/std of the training subset). Blocks (reads and decompresses files).
+/// Throws Error naming the file on missing or malformed data.
+RunData prepareRunData(const RunConfig& config, torch::Device device);
+
+} // namespace memloc::core

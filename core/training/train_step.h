@@ -1,0 +1,20 @@
+#pragma once
+// One optimisation step, shared by the trainer and the benchmark (internal: includes torch).
+
+#include "models/model.h"
+#include "training/gradient_accountant.h"
+#include "training/sgd.h"
+
+#include <torch/torch.h>
+
+namespace memloc::core {
+
+/// One batch: forward, backward (through the accountant when given: one forward and two
+/// backward passes; else one of each), SGD update with `lr`. `noisy` is the batch's noise mask
+/// on the device and `noisyCount` its sum (only used with an accountant). Returns the sum of
+/// the per-example losses as a 0-dim tensor on the device (no host synchronisation).
+torch::Tensor trainStep(Net& model, Sgd& sgd, GradientAccountant* accountant, const torch::Tensor& images,
+                        const torch::Tensor& labels, const torch::Tensor& noisy, std::int64_t noisyCount,
+                        double lr);
+
+} // namespace memloc::core

@@ -1,0 +1,5 @@
+#include <torch/torch.h>
+#include <QtTest>
+class T : public QObject { Q_OBJECT };
+QTEST_GUILESS_MAIN(T)
+#include "test_models.moc"
