@@ -9,7 +9,8 @@
 namespace memloc::core {
 
 std::int64_t scaledWidth(std::int64_t base, double width) {
-    return std::max<std::int64_t>(1, std::llround(static_cast<double>(base) * width));
+    // nearbyint rounds halves to even, as Python's round() does in the reference models.
+    return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::nearbyint(static_cast<double>(base) * width)));
 }
 
 std::shared_ptr<Net> buildModel(const ModelSpec& spec) {

@@ -70,7 +70,7 @@ private:
     std::vector<torch::nn::AnyModule> m_layers;
 };
 
-/// Channel count after applying a width multiplier: max(1, round(base * width)).
+/// Channel count after applying a width multiplier: max(1, round(base * width)), halves to even.
 std::int64_t scaledWidth(std::int64_t base, double width);
 
 /// Builds a freshly initialised model (PyTorch's default initialisation, drawn from the global

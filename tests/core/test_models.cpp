@@ -1,5 +1,160 @@
+// ResNet-9 and MLP against the Python reference: names, shapes, outputs, layer groups.
 #include <torch/torch.h>
+
+#include "memloc/error.h"
+#include "models/model.h"
+
 #include <QtTest>
-class T : public QObject { Q_OBJECT };
-QTEST_GUILESS_MAIN(T)
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+using namespace memloc::core;
+
+namespace {
+
+const QString kFixtures = QStringLiteral(MEMLOC_SOURCE_DIR "/tests/fixtures/");
+
+struct Reference {
+    ModelSpec spec;
+    std::map<std::string, std::string> shapes;  // name -> "AxBxC"
+};
+
+std::vector<Reference> readReferences() {
+    std::ifstream in((kFixtures + "model_reference.txt").toStdString());
+    std::vector<Reference> refs;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream s(line);
+        std::string first;
+        s >> first;
+        if (first == "model") {
+            Reference r;
+            s >> r.spec.architecture >> r.spec.width >> r.spec.inChannels >> r.spec.imageSize >> r.spec.numClasses;
+            refs.push_back(r);
+        } else {
+            std::string shape;
+            s >> shape;
+            refs.back().shapes[first] = shape;
+        }
+    }
+    return refs;
+}
+
+std::string shapeText(const torch::Tensor& t) {
+    std::string out;
+    for (std::int64_t i = 0; i < t.dim(); ++i) out += (i ? "x" : "") + std::to_string(t.size(i));
+    return out;
+}
+
+std::map<std::string, torch::Tensor> stateOf(Net& model) {
+    std::map<std::string, torch::Tensor> state;
+    for (const auto& p : model.named_parameters()) state[p.key()] = p.value();
+    for (const auto& b : model.named_buffers()) state[b.key()] = b.value();
+    return state;
+}
+
+} // namespace
+
+class TestModels : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void namesAndShapesMatchPython() {
+        const auto refs = readReferences();
+        QVERIFY2(refs.size() >= 4, "fixture model_reference.txt missing or empty");
+        for (const auto& ref : refs) {
+            auto model = buildModel(ref.spec);
+            std::map<std::string, std::string> ours;
+            for (const auto& [name, t] : stateOf(*model)) ours[name] = shapeText(t);
+            const QString what = QString::fromStdString(ref.spec.architecture + " width " + std::to_string(ref.spec.width));
+            QVERIFY2(ours.size() == ref.shapes.size(), qPrintable(what + ": different number of tensors"));
+            for (const auto& [name, shape] : ref.shapes) {
+                QVERIFY2(ours.count(name), qPrintable(what + ": missing " + QString::fromStdString(name)));
+                QCOMPARE(ours[name], shape);
+            }
+        }
+    }
+
+    void logitsMatchPython() {
+        std::ifstream in((kFixtures + "resnet9_w0125.pt").toStdString(), std::ios::binary);
+        QVERIFY(in.good());
+        std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const c10::IValue value = torch::pickle_load(bytes);
+        QVERIFY(value.isGenericDict());
+        std::map<std::string, torch::Tensor> saved;
+        for (const auto& item : value.toGenericDict()) saved[item.key().toStringRef()] = item.value().toTensor();
+
+        auto model = buildModel({"resnet9", 0.125, 1, 28, 10});
+        torch::NoGradGuard noGrad;
+        for (auto& [name, t] : stateOf(*model)) {
+            QVERIFY2(saved.count(name), name.c_str());
+            t.copy_(saved[name]);
+        }
+        model->eval();
+        const torch::Tensor logits = model->forward(saved["__input"]);
+        QVERIFY(torch::allclose(logits, saved["__logits"], 1e-4, 1e-5));
+    }
+
+    void layerGroupsCoverEveryParameterOnce() {
+        for (const char* arch : {"resnet9", "mlp"}) {
+            auto model = buildModel({arch, 0.25, 1, 28, 10});
+            std::multiset<std::string> grouped;
+            for (const auto& g : model->layerGroups())
+                for (const auto& p : g.parameters) grouped.insert(p);
+            std::set<std::string> params;
+            for (const auto& p : model->named_parameters()) params.insert(p.key());
+            QCOMPARE(grouped.size(), params.size());
+            for (const auto& p : params) QCOMPARE(grouped.count(p), std::size_t{1});
+        }
+    }
+
+    void resnet9GroupsAndUnits() {
+        auto model = buildModel({"resnet9", 1.0, 3, 32, 10});
+        const auto groups = model->layerGroups();
+        QCOMPARE(groups.size(), std::size_t{9});
+        const std::vector<std::int64_t> units = {64, 128, 128, 128, 256, 256, 256, 128, 10};
+        for (std::size_t i = 0; i < groups.size(); ++i) QCOMPARE(groups[i].units, units[i]);
+        QCOMPARE(groups[2].prefix, std::string("2.module.0"));
+        QCOMPARE(groups.back().name, std::string("fc"));
+        // A group's units are the output channels of its first parameter.
+        auto state = stateOf(*model);
+        for (const auto& g : groups) QCOMPARE(state[g.parameters.front()].size(0), g.units);
+    }
+
+    void outputShape() {
+        auto model = buildModel({"resnet9", 0.25, 3, 32, 7});
+        model->eval();
+        torch::NoGradGuard noGrad;
+        QCOMPARE(model->forward(torch::randn({5, 3, 32, 32})).sizes().vec(), (std::vector<std::int64_t>{5, 7}));
+    }
+
+    void rejectsBadSpecs_data() {
+        QTest::addColumn<QString>("arch");
+        QTest::addColumn<double>("width");
+        QTest::addColumn<int>("size");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown") << "vgg" << 1.0 << 28 << "unknown model 'vgg'";
+        QTest::newRow("zero width") << "resnet9" << 0.0 << 28 << "width";
+        QTest::newRow("negative width") << "mlp" << -1.0 << 28 << "width";
+        QTest::newRow("tiny image") << "resnet9" << 1.0 << 8 << "at least 12x12";
+    }
+    void rejectsBadSpecs() {
+        QFETCH(QString, arch);
+        QFETCH(double, width);
+        QFETCH(int, size);
+        QFETCH(QString, message);
+        try {
+            buildModel({arch.toStdString(), width, 1, size, 10});
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains(message), e.what());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModels)
 #include "test_models.moc"
