@@ -56,7 +56,8 @@ core::RunConfig applyFlags(const Arguments& args, const core::RunConfig& base, c
             }
             if (!kind.is_boolean() && used != v.size()) throw std::invalid_argument(v);
         } catch (const std::exception&) {
-            throw UsageError{"option --" + name + " expects " + std::string(kind.type_name()) + ", got '" + v + "'"};
+            const char* what = kind.is_boolean() ? "true or false" : kind.is_number_integer() ? "an integer" : "a number";
+            throw UsageError{"option --" + name + " expects " + what + ", got '" + v + "'"};
         }
     }
     return core::configFromJson(overrides.dump(), "command line", base);

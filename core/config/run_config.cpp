@@ -63,7 +63,22 @@ const std::map<std::string, Field>& fields() {
     return table;
 }
 
+// What a setting's current value says it must be, in words.
+std::string expected(const Json& j) {
+    if (j.is_boolean()) return "true or false";
+    if (j.is_number_integer()) return "an integer";
+    if (j.is_number()) return "a number";
+    return "a string";
+}
+
 std::string typeName(const Json& j) { return j.type_name(); }
+
+// Shortest round-trip text of a number for messages ("1.5", not "1.500000").
+std::string num(double v) {
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
 
 } // namespace
 
@@ -85,8 +100,8 @@ RunConfig configFromJson(const std::string& json, const std::string& origin, con
                         (current.is_number_integer() && value.is_number_integer()) ||
                         (current.is_number_float() && value.is_number());
         if (!ok)
-            throw Error(origin + ": setting \"" + key + "\" must be " + typeName(current) + ", found " + typeName(value) +
-                        " " + value.dump());
+            throw Error(origin + ": setting \"" + key + "\" must be " + expected(current) + ", found " + typeName(value) + " " +
+                        value.dump());
         it->second.read(config, value);
     }
     return config;
@@ -113,22 +128,22 @@ void validateConfig(const RunConfig& c) {
     if (c.subset < 0) fail("subset must be >= 0 (0 = all), got " + std::to_string(c.subset));
     if (c.testSubset < 0) fail("test_subset must be >= 0 (0 = all), got " + std::to_string(c.testSubset));
     if (c.subsetMode != "first" && c.subsetMode != "random") fail("subset_mode must be first or random, got '" + c.subsetMode + "'");
-    if (!(c.noise >= 0.0 && c.noise < 1.0)) fail("noise must be a fraction in [0, 1), got " + std::to_string(c.noise));
+    if (!(c.noise >= 0.0 && c.noise < 1.0)) fail("noise must be a fraction in [0, 1), got " + num(c.noise));
     if (c.dataset == "synthetic" && (c.syntheticTrain < 2 || c.syntheticTest < 1 || c.syntheticSize < 4 || c.syntheticClasses < 2))
         fail("synthetic data needs synthetic_train >= 2, synthetic_test >= 1, synthetic_size >= 4, synthetic_classes >= 2");
     if (c.model != "resnet9" && c.model != "mlp") fail("model '" + c.model + "' is unknown (expected resnet9 or mlp)");
-    if (!(c.width > 0.0 && c.width <= 16.0)) fail("width must be in (0, 16], got " + std::to_string(c.width));
+    if (!(c.width > 0.0 && c.width <= 16.0)) fail("width must be in (0, 16], got " + num(c.width));
     if (c.epochs < 1) fail("epochs must be >= 1, got " + std::to_string(c.epochs));
     if (c.batchSize < 1) fail("batch_size must be >= 1, got " + std::to_string(c.batchSize));
     if (c.evalBatchSize < 1) fail("eval_batch_size must be >= 1, got " + std::to_string(c.evalBatchSize));
-    if (!(c.lr > 0.0) || !std::isfinite(c.lr)) fail("lr must be > 0, got " + std::to_string(c.lr));
-    if (!(c.momentum >= 0.0 && c.momentum < 1.0)) fail("momentum must be in [0, 1), got " + std::to_string(c.momentum));
+    if (!(c.lr > 0.0) || !std::isfinite(c.lr)) fail("lr must be > 0, got " + num(c.lr));
+    if (!(c.momentum >= 0.0 && c.momentum < 1.0)) fail("momentum must be in [0, 1), got " + num(c.momentum));
     if (c.nesterov && c.momentum == 0.0) fail("nesterov needs momentum > 0");
-    if (!(c.weightDecay >= 0.0)) fail("weight_decay must be >= 0, got " + std::to_string(c.weightDecay));
+    if (!(c.weightDecay >= 0.0)) fail("weight_decay must be >= 0, got " + num(c.weightDecay));
     if (c.schedule != "cosine" && c.schedule != "triangle" && c.schedule != "constant")
         fail("schedule '" + c.schedule + "' is unknown (expected cosine, triangle or constant)");
-    if (!(c.warmup >= 0.0 && c.warmup < 1.0)) fail("warmup must be a fraction in [0, 1), got " + std::to_string(c.warmup));
-    if (!(c.peakEpoch > 0.0)) fail("peak_epoch must be > 0, got " + std::to_string(c.peakEpoch));
+    if (!(c.warmup >= 0.0 && c.warmup < 1.0)) fail("warmup must be a fraction in [0, 1), got " + num(c.warmup));
+    if (!(c.peakEpoch > 0.0)) fail("peak_epoch must be > 0, got " + num(c.peakEpoch));
     if (c.threads < 0) fail("threads must be >= 0 (0 = every core), got " + std::to_string(c.threads));
     if (c.device != "auto" && c.device != "cpu" && c.device.rfind("cuda", 0) != 0)
         fail("device '" + c.device + "' is unknown (expected auto, cpu, cuda or cuda:N)");

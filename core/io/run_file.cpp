@@ -209,7 +209,12 @@ RunFileReader::RunFileReader(std::string path) : m_path(std::move(path)) {
     } catch (const H5::Exception&) {
     }
     if (!isHdf5) throw Error(m_path + ": not an HDF5 file (expected a memloc run file)");
-    H5::H5File file = open();
+    H5::H5File file;
+    try {
+        file.openFile(m_path, H5F_ACC_RDONLY);
+    } catch (const H5::Exception& e) {
+        throw Error(m_path + ": damaged or truncated run file: HDF5 cannot open it (" + e.getDetailMsg() + ")");
+    }
     try {
         if (!h5::hasAttr(file, "format") || h5::readStringAttr(file, "format") != kRunFormatName)
             throw Error(m_path + ": an HDF5 file, but not a memloc run (no format=\"memloc-run\" attribute)");

@@ -231,7 +231,7 @@ private Q_SLOTS:
         QTest::newRow("not json") << "{epochs: 3" << "not valid JSON";
         QTest::newRow("not object") << "[1, 2]" << "expected a JSON object";
         QTest::newRow("unknown key") << R"({"epoch": 3})" << "unknown setting \"epoch\"";
-        QTest::newRow("string for number") << R"({"epochs": "3"})" << "\"epochs\" must be number";
+        QTest::newRow("string for number") << R"({"epochs": "3"})" << "\"epochs\" must be an integer";
         QTest::newRow("fraction for integer") << R"({"batch_size": 12.5})" << "\"batch_size\"";
         QTest::newRow("number for bool") << R"({"nesterov": 1})" << "\"nesterov\"";
     }
