@@ -13,5 +13,7 @@ constexpr int kExitInterrupted = 130;
 int trainCommand(const Arguments& args);
 int inspectCommand(const Arguments& args);
 int benchCommand(const Arguments& args);
+int rewindCommand(const Arguments& args);
+int retrainCommand(const Arguments& args);
 
 } // namespace memloc::cli

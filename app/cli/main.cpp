@@ -52,6 +52,8 @@ int main(int argc, char** argv) {
         if (command == "train") return trainCommand(Arguments(argc, argv, 2, {"overwrite", "quiet"}));
         if (command == "inspect") return inspectCommand(Arguments(argc, argv, 2, {"json"}));
         if (command == "bench") return benchCommand(Arguments(argc, argv, 2, {}));
+        if (command == "rewind") return rewindCommand(Arguments(argc, argv, 2, {"json"}));
+        if (command == "retrain") return retrainCommand(Arguments(argc, argv, 2, {"json"}));
         throw UsageError{"unknown command '" + command + "' (try memloc-cli help)"};
     } catch (const UsageError& e) {
         std::fprintf(stderr, "memloc-cli: %s\n", e.message.c_str());

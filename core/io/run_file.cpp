@@ -276,7 +276,7 @@ void RunFileReader::loadCheckpoint(std::int64_t epoch, Net& model) const {
     try {
         H5::H5File file = open();
         H5::Group checkpoints = file.openGroup("checkpoints");
-        if (epoch < 0 || !checkpoints.nameExists(name))
+        if (epoch < 0 || epoch > h5::readIntAttr(file, "epochs_completed") || !checkpoints.nameExists(name))
             throw Error(m_path + ": epoch " + std::to_string(epoch) + " is not stored (" +
                         std::to_string(h5::readIntAttr(file, "epochs_completed")) + " epochs completed)");
         H5::Group g = checkpoints.openGroup(name);
@@ -294,6 +294,27 @@ void RunFileReader::loadCheckpoint(std::int64_t epoch, Net& model) const {
     } catch (const H5::Exception& e) {
         rethrowH5(m_path, "reading checkpoint " + name, e);
     }
+}
+
+std::map<std::string, torch::Tensor> RunFileReader::readCheckpointTensors(std::int64_t epoch,
+                                                                         const std::vector<std::string>& names) const {
+    const std::string name = checkpointName(epoch);
+    std::map<std::string, torch::Tensor> out;
+    try {
+        H5::H5File file = open();
+        H5::Group checkpoints = file.openGroup("checkpoints");
+        if (epoch < 0 || epoch > h5::readIntAttr(file, "epochs_completed") || !checkpoints.nameExists(name))
+            throw Error(m_path + ": epoch " + std::to_string(epoch) + " is not stored (" +
+                        std::to_string(h5::readIntAttr(file, "epochs_completed")) + " epochs completed)");
+        H5::Group g = checkpoints.openGroup(name);
+        for (const auto& key : names) {
+            if (!g.nameExists(key)) throw Error(m_path + ": checkpoint " + name + " lacks '" + key + "'");
+            out[key] = h5::readTensor(g, key);
+        }
+    } catch (const H5::Exception& e) {
+        rethrowH5(m_path, "reading checkpoint " + name, e);
+    }
+    return out;
 }
 
 std::vector<torch::Tensor> RunFileReader::loadMomentum(std::int64_t epoch, Net& model, std::int64_t* step) const {

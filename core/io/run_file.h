@@ -9,6 +9,7 @@
 #include <H5Cpp.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,10 @@ public:
     ModelSpec modelSpec() const;
     /// Loads the parameters and buffers of `epoch` into `model` (names and shapes must match).
     void loadCheckpoint(std::int64_t epoch, Net& model) const;
+    /// Reads only the named tensors of checkpoint `epoch` (CPU tensors, by name); throws Error if
+    /// the epoch or a name is not stored. Cheaper than loadCheckpoint for one layer group.
+    std::map<std::string, torch::Tensor> readCheckpointTensors(std::int64_t epoch,
+                                                               const std::vector<std::string>& names) const;
     /// Momentum buffers stored after `epoch`, in the order of model.parameters(); empty if none.
     std::vector<torch::Tensor> loadMomentum(std::int64_t epoch, Net& model, std::int64_t* step) const;
     /// Dataset identity: a tensor stored under /dataset (train_indices, given_labels, ...).

@@ -79,7 +79,12 @@ RunSummary readRunSummary(const std::string& path) {
         s.hasAccounting = file.nameExists("accounting");
         if (file.nameExists("analyses")) {
             H5::Group analyses = file.openGroup("analyses");
-            for (hsize_t i = 0; i < analyses.getNumObjs(); ++i) s.analyses.push_back(analyses.getObjnameByIdx(i));
+            for (hsize_t i = 0; i < analyses.getNumObjs(); ++i) {
+                const std::string name = analyses.getObjnameByIdx(i);
+                const std::string partial = ".partial";  // an analysis still being written
+                if (name.size() < partial.size() || name.compare(name.size() - partial.size(), partial.size(), partial) != 0)
+                    s.analyses.push_back(name);
+            }
         }
     } catch (const H5::Exception& e) {
         rethrowH5(path, "reading the run summary", e);

@@ -1,0 +1,78 @@
+#include "analysis/loaded_run.h"
+
+#include "memloc/error.h"
+
+#include <sstream>
+
+namespace memloc::core {
+
+std::size_t LoadedRun::groupIndex(const std::string& key) const {
+    for (std::size_t i = 0; i < groups.size(); ++i)
+        if (groups[i].name == key) return i;
+    std::string digits = key;
+    if (!digits.empty() && digits[0] == 'g') digits = digits.substr(1);
+    if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos) {
+        const std::size_t i = std::stoul(digits);
+        if (i < groups.size()) return i;
+    }
+    std::string names;
+    for (const auto& g : groups) names += (names.empty() ? "" : ", ") + g.name;
+    throw Error("unknown layer group '" + key + "' (this run has: " + names + "; or an index 0.." +
+                std::to_string(groups.size() - 1) + ")");
+}
+
+void LoadedRun::restoreFinal() { loadEpoch(*this, finalEpoch, *model); }
+
+std::shared_ptr<Net> buildRunModel(const LoadedRun& run) {
+    RunFileReader reader(run.path);
+    auto model = buildModel(reader.modelSpec());
+    model->to(run.device.device);
+    model->eval();
+    return model;
+}
+
+void loadEpoch(const LoadedRun& run, std::int64_t epoch, Net& model) {
+    RunFileReader reader(run.path);
+    model.to(torch::kCPU);
+    reader.loadCheckpoint(epoch, model);
+    model.to(run.device.device);
+}
+
+LoadedRun loadRun(const std::string& path, const std::string& device, std::int64_t threads) {
+    RunFileReader reader(path);
+    LoadedRun run;
+    run.path = path;
+    run.config = reader.config();
+    run.finalEpoch = reader.epochsCompleted();
+    if (run.finalEpoch < 1) throw Error(path + ": the run has no completed training epoch to analyse");
+    run.device = selectDevice(device, threads);
+    run.data = prepareRunData(run.config, run.device.device);
+    if (!reader.datasetTensor("given_labels").equal(run.data.trainGiven.cpu()) ||
+        !reader.datasetTensor("train_indices").equal(run.data.trainIndices))
+        throw Error(path + ": the dataset read now differs from the one this run was trained on (files under '" +
+                    run.data.dataDir + "' changed?)");
+    run.model = buildModel(reader.modelSpec());
+    run.groups = run.model->layerGroups();
+    reader.loadCheckpoint(run.finalEpoch, *run.model);
+    run.model->to(run.device.device);
+    run.model->eval();
+    return run;
+}
+
+std::vector<std::int64_t> parseIntList(const std::string& text, const std::string& what) {
+    std::vector<std::int64_t> out;
+    std::stringstream s(text);
+    for (std::string item; std::getline(s, item, ',');) {
+        if (item.empty()) continue;
+        try {
+            std::size_t used = 0;
+            out.push_back(std::stoll(item, &used));
+            if (used != item.size()) throw std::invalid_argument(item);
+        } catch (const std::exception&) {
+            throw Error(what + ": expected integers separated by commas, got '" + item + "'");
+        }
+    }
+    return out;
+}
+
+} // namespace memloc::core
