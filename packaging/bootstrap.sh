@@ -31,8 +31,8 @@ case "$mode" in
     ;;
   demo)
     run="$root/demo-run.h5"
-    "$build/app/memloc-cli" train --config "$root/resources/demo.json" --out "$run" --overwrite
+    "$build/app/cli/memloc-cli" train --config "$root/resources/demo.json" --out "$run" --overwrite
     echo
-    "$build/app/memloc-cli" inspect "$run"
+    "$build/app/cli/memloc-cli" inspect "$run"
     ;;
 esac

@@ -7,9 +7,9 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-pthread libgloo-dev
   libhdf5-dev nlohmann-json3-dev zlib1g-dev
-  qt6-base-dev libqcustomplot-dev
+  qt6-base-dev qt6-svg-dev libqcustomplot-dev
   dataset-fashion-mnist
-  xvfb xauth
+  xvfb xauth imagemagick
   python3-torch python3-h5py python3-numpy
 )
 

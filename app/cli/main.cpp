@@ -27,6 +27,23 @@ commands:
            --schedule cosine|triangle|constant --warmup F --peak-epoch E --seed S
            --accounting true|false --eval-batch-size B --device auto|cpu|cuda[:N] --threads N
   inspect  RUN.h5 [--json]      config, data, epochs, final metrics, layer groups, analyses
+  rewind   RUN.h5 [--epochs LIST] [--groups LIST] [--eval-subset N] [--batch-size B]
+           [--device D] [--threads N] [--json]
+           layer rewinding: put one group's weights back to an earlier epoch, measure
+           memorization (groups x epochs grid); stored in the run as /analyses/rewinding
+  retrain  RUN.h5 [--groups LIST] [--from-epoch E] [--max-epochs K] [--lr LR] [--batch-size B]
+           [--eval-subset N] [--device D] [--threads N] [--json]
+           rewind one group, train only it on clean examples only, see whether memorization
+           comes back; stored in the run as /analyses/retraining
+  flip     RUN.h5 [--noisy 50] [--clean 50] [--batch 128] [--eot 1] [--eot-noise 0.01]
+           [--mode channel|weight] [--max-units 50] [--eval-subset 500] [--seed 0] [--json]
+           fewest units to zero so an example's prediction changes (stored in the run)
+  neurons  RUN.h5 [--attribution-examples 128] [--eval-subset 500] [--json]
+           per-unit scores: flip frequency, attribution (noisy - clean), ablation (stored)
+  drop     RUN.h5 --units G:C[,G:C...] [--example ID] [--eval-subset 1000] [--repeat N] [--json]
+           accuracy with those units' activations masked to zero, and one example's prediction
+  dropout-eval RUN.h5 [--eval-subset 0] [--json]
+           an example-tied dropout run in standard / test / drop modes (stored)
   bench    [--widths 1.0,0.25] [--batches 20] [--batch-size 128] [--device D] [--threads N]
            training images/s of ResNet-9 with and without gradient accounting
   help     this text
@@ -53,11 +70,18 @@ int main(int argc, char** argv) {
         if (command == "inspect") return inspectCommand(Arguments(argc, argv, 2, {"json"}));
         if (command == "bench") return benchCommand(Arguments(argc, argv, 2, {}));
         if (command == "rewind") return rewindCommand(Arguments(argc, argv, 2, {"json"}));
+        if (command == "neurons") return neuronsCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
+        if (command == "drop") return dropCommand(Arguments(argc, argv, 2, {"json"}));
+        if (command == "dropout-eval") return dropoutEvalCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
+        if (command == "flip") return flipCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
         if (command == "retrain") return retrainCommand(Arguments(argc, argv, 2, {"json"}));
         throw UsageError{"unknown command '" + command + "' (try memloc-cli help)"};
     } catch (const UsageError& e) {
         std::fprintf(stderr, "memloc-cli: %s\n", e.message.c_str());
         return kExitUsage;
+    } catch (const memloc::core::Cancelled&) {
+        std::fprintf(stderr, "memloc-cli: interrupted; stored results are unchanged\n");
+        return kExitInterrupted;
     } catch (const memloc::core::Error& e) {
         std::fprintf(stderr, "memloc-cli: error: %s\n", e.what());
         return kExitError;

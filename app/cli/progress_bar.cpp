@@ -38,7 +38,8 @@ void ProgressBar::update(std::int64_t doneUnits, const core::Progress& p) {
     const std::int64_t doneSinceStart = doneUnits - m_startUnits;
     std::string eta = "--";
     if (doneSinceStart > 0 && elapsed > 0.5)
-        eta = formatDuration(elapsed / static_cast<double>(doneSinceStart) * static_cast<double>(m_total - doneUnits));
+        eta = formatDuration(elapsed / static_cast<double>(doneSinceStart) *
+                             static_cast<double>((m_total > 0 ? m_total : p.total) - doneUnits));
     std::fprintf(stderr, "\r\033[K%s [%s] %lld/%lld  ETA %s", p.stage.c_str(), bar.c_str(),
                  static_cast<long long>(p.done), static_cast<long long>(p.total), eta.c_str());
     std::fflush(stderr);

@@ -11,7 +11,8 @@ namespace memloc::cli {
 
 class ProgressBar {
 public:
-    /// `totalUnits` counts the work of the whole job (e.g. epochs x batches) for the ETA.
+    /// `totalUnits` counts the work of the whole job (e.g. epochs x batches) for the ETA; 0 = use
+    /// each report's own total.
     explicit ProgressBar(std::int64_t totalUnits, bool enabled);
     /// Reports that `doneUnits` of the whole job are done; redraws at most ~10 times a second.
     void update(std::int64_t doneUnits, const core::Progress& p);

@@ -1,6 +1,7 @@
 // memloc-cli train: train a new run (or resume one) with a progress bar and clean Ctrl-C.
 
 #include "commands.h"
+#include "interrupt.h"
 #include "progress_bar.h"
 
 #include "memloc/error.h"
@@ -10,20 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 
 namespace memloc::cli {
 
 namespace {
-
-core::CancelToken g_cancel;
-
-extern "C" void onInterrupt(int) {
-    g_cancel.cancel();
-    std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
-}
 
 std::string flagToKey(std::string flag) {
     for (char& c : flag)
@@ -112,7 +105,7 @@ int trainCommand(const Arguments& args) {
     const std::int64_t epochs = config.epochs;
     ProgressBar bar(epochs, !quiet);
     core::TrainCallbacks cb;
-    cb.cancel = &g_cancel;
+    cb.cancel = &installInterrupt();
     std::int64_t currentEpoch = firstEpoch;
     cb.progress = [&](const core::Progress& p) {
         bar.update(currentEpoch * p.total + p.done, p);
@@ -122,12 +115,11 @@ int trainCommand(const Arguments& args) {
         currentEpoch = m.epoch;
         if (!quiet) printEpoch(m, epochs);
     };
-    std::signal(SIGINT, onInterrupt);
 
     core::TrainResult result = resume.empty() ? core::trainRun(config, out, cb, args.has("overwrite"))
                                               : core::resumeRun(resume, cb, args.value("device"), args.intValue("threads", -1));
     bar.clear();
-    std::signal(SIGINT, SIG_DFL);
+    restoreInterrupt();
     if (result.cancelled) {
         std::fprintf(stderr, "interrupted: %lld of %lld epochs are saved in %s; continue with: memloc-cli train --resume %s\n",
                      static_cast<long long>(result.epochsCompleted), static_cast<long long>(result.epochsPlanned),

@@ -2,7 +2,6 @@
 
 #include "memloc/error.h"
 
-#include <sstream>
 
 namespace memloc::core {
 
@@ -57,22 +56,6 @@ LoadedRun loadRun(const std::string& path, const std::string& device, std::int64
     run.model->to(run.device.device);
     run.model->eval();
     return run;
-}
-
-std::vector<std::int64_t> parseIntList(const std::string& text, const std::string& what) {
-    std::vector<std::int64_t> out;
-    std::stringstream s(text);
-    for (std::string item; std::getline(s, item, ',');) {
-        if (item.empty()) continue;
-        try {
-            std::size_t used = 0;
-            out.push_back(std::stoll(item, &used));
-            if (used != item.size()) throw std::invalid_argument(item);
-        } catch (const std::exception&) {
-            throw Error(what + ": expected integers separated by commas, got '" + item + "'");
-        }
-    }
-    return out;
 }
 
 } // namespace memloc::core

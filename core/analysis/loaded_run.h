@@ -1,6 +1,7 @@
 #pragma once
 // A run file opened for analysis: its config, data (re-read and verified) and a model (internal).
 
+#include "config/int_list.h"
 #include "io/run_file.h"
 #include "models/model.h"
 #include "training/device.h"
@@ -39,7 +40,5 @@ std::shared_ptr<Net> buildRunModel(const LoadedRun& run);
 /// Loads checkpoint `epoch` of the run into `model` (moved to the run's device).
 void loadEpoch(const LoadedRun& run, std::int64_t epoch, Net& model);
 
-/// Parses a comma-separated list of integers ("0,5,10"); throws Error naming `what` on junk.
-std::vector<std::int64_t> parseIntList(const std::string& text, const std::string& what);
 
 } // namespace memloc::core

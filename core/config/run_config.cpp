@@ -45,6 +45,10 @@ const std::map<std::string, Field>& fields() {
         {"synthetic_classes", field(&RunConfig::syntheticClasses)},
         {"model", field(&RunConfig::model)},
         {"width", field(&RunConfig::width)},
+        {"dropout", field(&RunConfig::dropout)},
+        {"p_gen", field(&RunConfig::pGen)},
+        {"p_mem", field(&RunConfig::pMem)},
+        {"dropout_blocks", field(&RunConfig::dropoutBlocks)},
         {"epochs", field(&RunConfig::epochs)},
         {"batch_size", field(&RunConfig::batchSize)},
         {"lr", field(&RunConfig::lr)},
@@ -132,6 +136,15 @@ void validateConfig(const RunConfig& c) {
     if (c.dataset == "synthetic" && (c.syntheticTrain < 2 || c.syntheticTest < 1 || c.syntheticSize < 4 || c.syntheticClasses < 2))
         fail("synthetic data needs synthetic_train >= 2, synthetic_test >= 1, synthetic_size >= 4, synthetic_classes >= 2");
     if (c.model != "resnet9" && c.model != "mlp") fail("model '" + c.model + "' is unknown (expected resnet9 or mlp)");
+    if (c.dropout != "none" && c.dropout != "example-tied")
+        fail("dropout must be none or example-tied, got '" + c.dropout + "'");
+    if (c.dropout == "example-tied") {
+        if (c.model != "resnet9") fail("example-tied dropout is available for model resnet9 only");
+        if (!(c.pGen > 0.0 && c.pGen <= 1.0)) fail("p_gen must be in (0, 1], got " + num(c.pGen));
+        if (!(c.pMem >= 0.0 && c.pMem <= 1.0)) fail("p_mem must be in [0, 1], got " + num(c.pMem));
+        if (c.dropoutBlocks.find_first_not_of("0123456789, ") != std::string::npos || c.dropoutBlocks.find_first_of("0123456789") == std::string::npos)
+            fail("dropout_blocks must list top-level block indices like \"2,3,5,6\", got '" + c.dropoutBlocks + "'");
+    }
     if (!(c.width > 0.0 && c.width <= 16.0)) fail("width must be in (0, 16], got " + num(c.width));
     if (c.epochs < 1) fail("epochs must be >= 1, got " + std::to_string(c.epochs));
     if (c.batchSize < 1) fail("batch_size must be >= 1, got " + std::to_string(c.batchSize));

@@ -103,6 +103,14 @@ void createRunFile(const std::string& path, const RunFileHeader& header, const R
         h5::writeAttr(m, "in_channels", header.modelSpec.inChannels);
         h5::writeAttr(m, "image_size", header.modelSpec.imageSize);
         h5::writeAttr(m, "num_classes", header.modelSpec.numClasses);
+        const EtdSpec& etd = header.modelSpec.etd;
+        h5::writeAttr(m, "dropout", std::string(etd.enabled ? "example-tied" : "none"));
+        if (etd.enabled) {
+            h5::writeAttr(m, "p_gen", etd.pGen);
+            h5::writeAttr(m, "p_mem", etd.pMem);
+            h5::writeAttr(m, "dropout_blocks", etd.blocks);
+            h5::writeAttr(m, "dropout_seed", static_cast<std::int64_t>(etd.seed));
+        }
         std::vector<std::string> names, prefixes;
         std::vector<std::int64_t> units;
         for (const auto& g : header.groups) {
@@ -265,6 +273,13 @@ ModelSpec RunFileReader::modelSpec() const {
         spec.inChannels = h5::readIntAttr(m, "in_channels");
         spec.imageSize = h5::readIntAttr(m, "image_size");
         spec.numClasses = h5::readIntAttr(m, "num_classes");
+        if (h5::hasAttr(m, "dropout") && h5::readStringAttr(m, "dropout") == "example-tied") {
+            spec.etd.enabled = true;
+            spec.etd.pGen = h5::readDoubleAttr(m, "p_gen");
+            spec.etd.pMem = h5::readDoubleAttr(m, "p_mem");
+            spec.etd.blocks = h5::readIntVectorAttr(m, "dropout_blocks");
+            spec.etd.seed = static_cast<std::uint64_t>(h5::readIntAttr(m, "dropout_seed"));
+        }
         return spec;
     } catch (const H5::Exception& e) {
         rethrowH5(m_path, "reading the model description", e);

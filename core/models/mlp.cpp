@@ -15,6 +15,11 @@ Mlp::Mlp(const ModelSpec& spec) {
     auto linearGroup = [](const std::string& name, const std::string& prefix, std::int64_t units) {
         return LayerGroup{name, prefix, units, {prefix + ".weight", prefix + ".bias"}};
     };
+    // Unit gates after each hidden ReLU (equivalent to after the linear layer) and the output.
+    for (auto [after, units] : {std::pair<std::size_t, std::int64_t>{2, hidden}, {4, hidden}, {5, spec.numClasses}}) {
+        m_unitGates.push_back(ChannelGate(units));
+        gateAfter(after, m_unitGates.back());
+    }
     m_groups = {linearGroup("fc1", "1", hidden), linearGroup("fc2", "3", hidden),
                 linearGroup("fc3", "5", spec.numClasses)};
 }

@@ -23,9 +23,14 @@ std::shared_ptr<Net> buildModel(const ModelSpec& spec) {
         if (spec.imageSize < 12)
             throw Error("resnet9 needs images of at least 12x12 pixels, got " +
                         std::to_string(spec.imageSize));
-        return std::make_shared<ResNet9>(spec);
+        auto net = std::make_shared<ResNet9>(spec);
+        if (spec.etd.enabled) net->enableEtd(spec.etd);
+        return net;
     }
-    if (spec.architecture == "mlp") return std::make_shared<Mlp>(spec);
+    if (spec.architecture == "mlp") {
+        if (spec.etd.enabled) throw Error("example-tied dropout is available for resnet9 only");
+        return std::make_shared<Mlp>(spec);
+    }
     throw Error("unknown model '" + spec.architecture + "' (expected resnet9 or mlp)");
 }
 
@@ -39,10 +44,29 @@ torch::Tensor ChainImpl::forward(const torch::Tensor& x) {
     return h;
 }
 
-torch::Tensor SequentialNet::forward(const torch::Tensor& x) {
+std::size_t blockOfGroup(const LayerGroup& group) {
+    return static_cast<std::size_t>(std::stoul(group.prefix.substr(0, group.prefix.find('.'))));
+}
+
+torch::Tensor SequentialNet::forwardRange(const torch::Tensor& x, std::size_t begin, std::size_t end) {
     torch::Tensor h = x;
-    for (auto& layer : m_layers) h = layer.forward(h);
+    for (std::size_t i = begin; i < std::min(end, m_layers.size()); ++i) {
+        h = m_layers[i].forward(h);
+        for (auto& gate : m_after[i]) h = gate->forward(h);
+    }
     return h;
+}
+
+void SequentialNet::enableEtd(const EtdSpec& spec) {
+    for (std::size_t k = 0; k < spec.blocks.size(); ++k) {
+        const std::int64_t block = spec.blocks[k];
+        if (block < 0 || block >= static_cast<std::int64_t>(m_layers.size()) || m_channels[static_cast<std::size_t>(block)] == 0)
+            throw Error("example-tied dropout: block " + std::to_string(block) +
+                        " has no channel output to drop (choose top-level conv or residual blocks)");
+        ChannelGate gate(m_channels[static_cast<std::size_t>(block)]);
+        gate->configureEtd(spec, static_cast<std::int64_t>(k), &m_context);
+        gateAfter(static_cast<std::size_t>(block), gate);
+    }
 }
 
 } // namespace memloc::core

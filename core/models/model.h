@@ -1,6 +1,8 @@
 #pragma once
 // The models memloc trains and analyses (internal: includes torch).
 
+#include "models/channel_gate.h"
+
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -25,13 +27,33 @@ struct ModelSpec {
     std::int64_t inChannels = 1;
     std::int64_t imageSize = 28;
     std::int64_t numClasses = 10;
+    EtdSpec etd;  ///< example-tied dropout (ResNet-9 only)
 };
 
-/// Base of every model: a module with a forward pass and its layer groups.
+/// Base of every model: a module with a forward pass, its layer groups, one unit gate per group
+/// (to drop units: mask output channels of the group to zero) and a per-forward context.
 class Net : public torch::nn::Module {
 public:
     virtual torch::Tensor forward(const torch::Tensor& x) = 0;
     virtual std::vector<LayerGroup> layerGroups() const = 0;
+    /// Number of top-level blocks; forwardRange(x, 0, blockCount()) == forward(x).
+    virtual std::size_t blockCount() const = 0;
+    /// Runs top-level blocks [begin, end) on `x` (their outputs' gates included). Lets analyses
+    /// cache the activations before the first block they change.
+    virtual torch::Tensor forwardRange(const torch::Tensor& x, std::size_t begin, std::size_t end) = 0;
+
+    /// The gate on layer group `group`'s output (after its activation).
+    ChannelGateImpl& unitGate(std::size_t group) { return *m_unitGates.at(group); }
+    std::size_t unitGateCount() const { return m_unitGates.size(); }
+    /// Keeps every unit again.
+    void clearUnitMasks() {
+        for (auto& g : m_unitGates) g->setKeep({});
+    }
+    ForwardContext& context() { return m_context; }
+
+protected:
+    std::vector<ChannelGate> m_unitGates;  ///< index = layer group
+    ForwardContext m_context;
 };
 
 /// Runs its children in order; children are named "0", "1", ... like a Python nn.Sequential.
@@ -55,20 +77,36 @@ TORCH_MODULE(Chain);
 /// nn.Sequential, so parameter names interoperate with PyTorch checkpoints.
 class SequentialNet : public Net {
 public:
-    torch::Tensor forward(const torch::Tensor& x) override;
+    torch::Tensor forward(const torch::Tensor& x) override { return forwardRange(x, 0, m_layers.size()); }
+    std::size_t blockCount() const override { return m_layers.size(); }
+    torch::Tensor forwardRange(const torch::Tensor& x, std::size_t begin, std::size_t end) override;
     std::vector<LayerGroup> layerGroups() const override { return m_groups; }
 
+    /// Adds example-tied dropout gates after the top-level blocks `spec.blocks` (each must output
+    /// [B, C, H, W]). Throws Error for a block index out of range or without channels.
+    void enableEtd(const EtdSpec& spec);
+
 protected:
+    /// Appends a top-level child; `channels` = its output channels (0 if not an image tensor).
     template <typename ModuleHolder>
-    void append(ModuleHolder module) {
+    void append(ModuleHolder module, std::int64_t channels = 0) {
         register_module(std::to_string(m_layers.size()), module.ptr());
         m_layers.emplace_back(std::move(module));
+        m_channels.push_back(channels);
+        m_after.emplace_back();
     }
+    /// Applies `gate` to the output of top-level child `index` (not registered: no state).
+    void gateAfter(std::size_t index, ChannelGate gate) { m_after.at(index).push_back(std::move(gate)); }
     std::vector<LayerGroup> m_groups;
 
 private:
     std::vector<torch::nn::AnyModule> m_layers;
+    std::vector<std::int64_t> m_channels;
+    std::vector<std::vector<ChannelGate>> m_after;
 };
+
+/// The top-level block holding a group: the first component of its prefix ("2.module.0" -> 2).
+std::size_t blockOfGroup(const LayerGroup& group);
 
 /// Channel count after applying a width multiplier: max(1, round(base * width)), halves to even.
 std::int64_t scaledWidth(std::int64_t base, double width);

@@ -9,18 +9,26 @@ struct ConvSpec {
 };
 
 // conv_bn of the Python reference: Conv2d(no bias) + BatchNorm2d + ReLU, children "0", "1", "2".
-Chain convBn(const ConvSpec& c) {
+// The unit gate of the block is its child "3" (no parameters, so names are unaffected).
+Chain convBn(const ConvSpec& c, std::vector<ChannelGate>& gates) {
+    ChannelGate gate(c.out);
+    gates.push_back(gate);
     Chain block;
     block->append(torch::nn::Conv2d(
                       torch::nn::Conv2dOptions(c.in, c.out, c.kernel).stride(c.stride).padding(c.padding).bias(false)))
         .append(torch::nn::BatchNorm2d(c.out))
-        .append(torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)));
+        .append(torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)))
+        .append(gate);
     return block;
 }
 
-Chain pair(Chain a, Chain b) {
+// Two conv_bn blocks for a residual branch. Built in two statements so the gates are recorded
+// in order (the evaluation order of function arguments is unspecified).
+Chain convBnPair(std::int64_t channels, std::vector<ChannelGate>& gates) {
+    Chain first = convBn({channels, channels, 3, 1, 1}, gates);
+    Chain second = convBn({channels, channels, 3, 1, 1}, gates);
     Chain chain;
-    chain->append(std::move(a)).append(std::move(b));
+    chain->append(std::move(first)).append(std::move(second));
     return chain;
 }
 
@@ -41,17 +49,20 @@ ResNet9::ResNet9(const ModelSpec& spec) {
     const std::int64_t c256 = scaledWidth(256, spec.width);
     constexpr double kOutputScale = 0.2;
 
-    append(convBn({spec.inChannels, c64, 3, 1, 1}));                       // 0
-    append(convBn({c64, c128, 5, 2, 2}));                                  // 1
-    append(Residual(pair(convBn({c128, c128, 3, 1, 1}), convBn({c128, c128, 3, 1, 1}))));  // 2
-    append(convBn({c128, c256, 3, 1, 1}));                                 // 3
-    append(torch::nn::MaxPool2d(2));                                       // 4
-    append(Residual(pair(convBn({c256, c256, 3, 1, 1}), convBn({c256, c256, 3, 1, 1}))));  // 5
-    append(convBn({c256, c128, 3, 1, 0}));                                 // 6
-    append(torch::nn::AdaptiveMaxPool2d(1));                               // 7
-    append(torch::nn::Flatten());                                          // 8
-    append(torch::nn::Linear(torch::nn::LinearOptions(c128, spec.numClasses).bias(false)));  // 9
-    append(Scale(kOutputScale));                                           // 10
+    auto& g = m_unitGates;
+    append(convBn({spec.inChannels, c64, 3, 1, 1}, g), c64);                                      // 0
+    append(convBn({c64, c128, 5, 2, 2}, g), c128);                                                // 1
+    append(Residual(convBnPair(c128, g)), c128);                                                  // 2
+    append(convBn({c128, c256, 3, 1, 1}, g), c256);                                               // 3
+    append(torch::nn::MaxPool2d(2), c256);                                                        // 4
+    append(Residual(convBnPair(c256, g)), c256);                                                  // 5
+    append(convBn({c256, c128, 3, 1, 0}, g), c128);                                               // 6
+    append(torch::nn::AdaptiveMaxPool2d(1));                                                      // 7
+    append(torch::nn::Flatten());                                                                 // 8
+    append(torch::nn::Linear(torch::nn::LinearOptions(c128, spec.numClasses).bias(false)));       // 9
+    append(Scale(kOutputScale));                                                                  // 10
+    m_unitGates.push_back(ChannelGate(spec.numClasses));
+    gateAfter(9, m_unitGates.back());
 
     m_groups = {convGroup("conv1", "0", c64),           convGroup("conv2", "1", c128),
                 convGroup("res1.a", "2.module.0", c128), convGroup("res1.b", "2.module.1", c128),

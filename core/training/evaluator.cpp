@@ -4,7 +4,8 @@
 
 namespace memloc::core {
 
-torch::Tensor predictClasses(Net& model, const torch::Tensor& images, std::int64_t batchSize) {
+torch::Tensor predictClasses(Net& model, const torch::Tensor& images, std::int64_t batchSize,
+                             const torch::Tensor& ids) {
     const bool wasTraining = model.is_training();
     model.eval();
     std::vector<torch::Tensor> parts;
@@ -12,6 +13,7 @@ torch::Tensor predictClasses(Net& model, const torch::Tensor& images, std::int64
         torch::InferenceMode inference;
         for (std::int64_t start = 0; start < images.size(0); start += batchSize) {
             const std::int64_t end = std::min(images.size(0), start + batchSize);
+            if (ids.defined()) model.context().exampleIds = ids.slice(0, start, end).to(images.device());
             parts.push_back(model.forward(images.slice(0, start, end)).argmax(1));
         }
     }

@@ -10,8 +10,11 @@
 namespace memloc::core {
 
 /// Predicted classes (int64 [N], on the CPU) for `images`, in eval mode and inference mode, in
-/// batches of `batchSize`. Restores the model's previous train/eval mode. Blocks.
-torch::Tensor predictClasses(Net& model, const torch::Tensor& images, std::int64_t batchSize);
+/// batches of `batchSize`. With `ids` (int64 [N], training-set indices) each batch's ids are put
+/// in the model's forward context (example-tied dropout in example mode needs them). Restores
+/// the model's previous train/eval mode. Blocks.
+torch::Tensor predictClasses(Net& model, const torch::Tensor& images, std::int64_t batchSize,
+                             const torch::Tensor& ids = {});
 
 /// Accuracy on clean training examples, on noisy ones against their given and true labels, and
 /// on the test set (fields of EpochMetrics other than these are left as they are).

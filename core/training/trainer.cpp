@@ -3,6 +3,7 @@
 #include "memloc/error.h"
 #include "memloc/training.h"
 
+#include "config/int_list.h"
 #include "io/run_file.h"
 #include "training/device.h"
 #include "training/evaluator.h"
@@ -33,7 +34,15 @@ std::uint64_t shuffleSeed(std::int64_t seed, std::int64_t epoch) {
 }
 
 ModelSpec modelSpecFor(const RunConfig& c, const RunData& d) {
-    return {c.model, c.width, d.trainImages.size(1), d.trainImages.size(2), d.numClasses};
+    ModelSpec spec{c.model, c.width, d.trainImages.size(1), d.trainImages.size(2), d.numClasses, {}};
+    if (c.dropout == "example-tied") {
+        spec.etd.enabled = true;
+        spec.etd.pGen = c.pGen;
+        spec.etd.pMem = c.pMem;
+        spec.etd.blocks = parseIntList(c.dropoutBlocks, "dropout_blocks");
+        spec.etd.seed = static_cast<std::uint64_t>(c.seed);
+    }
+    return spec;
 }
 
 /// Owns everything one training call needs and runs epochs into the run file.
@@ -93,6 +102,8 @@ private:
             const std::int64_t noisyCount =
                 m_accountant ? m_data.noiseMask.index_select(0, idx).sum().item<std::int64_t>() : 0;
             lr = m_schedule.at((epoch - 1) * m_steps + b);
+            m_model->context().exampleIds = idxDevice;  // example-tied dropout draws masks by id
+            m_model->context().etdMode = EtdMode::Example;
             lossSum += trainStep(*m_model, m_sgd, m_accountant ? &*m_accountant : nullptr,
                                  m_data.trainImages.index_select(0, idxDevice),
                                  m_data.trainGiven.index_select(0, idxDevice),
@@ -102,6 +113,7 @@ private:
         if (cb.cancel && cb.cancel->isCancelled()) return std::nullopt;
         if (cb.progress) cb.progress({m_steps, m_steps, stage + ": evaluating"});
 
+        m_model->context() = ForwardContext{};  // evaluation: expected (test-mode) dropout
         EpochMetrics m;
         m.epoch = epoch;
         m.trainLoss = lossSum.item<double>() / static_cast<double>(n);

@@ -26,6 +26,11 @@ struct RunConfig {
     // Model
     std::string model = "resnet9";  ///< resnet9 | mlp
     double width = 1.0;             ///< channel (or hidden unit) multiplier
+    // Example-tied dropout (PAPER.md section 6; resnet9 only)
+    std::string dropout = "none";            ///< none | example-tied
+    double pGen = 0.2;                       ///< fraction of generalization channels
+    double pMem = 0.1;                       ///< probability a memorization channel is on
+    std::string dropoutBlocks = "0,1,2,3,5,6";  ///< top-level blocks followed by dropout
     // Optimisation
     std::int64_t epochs = 20;
     std::int64_t batchSize = 128;

@@ -1,0 +1,56 @@
+// memloc: the desktop application. `memloc [RUN.h5 ...] [--view ID] [--demo RUN.h5]` opens the window;
+// `memloc export RUN.h5 --out DIR` writes every figure of a run without a display.
+
+#include "dialogs/run_presets.h"
+#include "main/export_command.h"
+#include "main/main_window.h"
+
+#include "memloc/version.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QIcon>
+
+#include <cstring>
+
+int main(int argc, char** argv) {
+    const bool exportCommand = argc > 1 && std::strcmp(argv[1], "export") == 0;
+    if (exportCommand && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("memloc"));
+    QApplication::setApplicationName(QStringLiteral("memloc"));
+    QApplication::setApplicationVersion(QString::fromStdString(memloc::core::memlocVersion()));
+    if (exportCommand) return memloc::ui::runExportCommand(QApplication::arguments().mid(2));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Find where a neural network memorizes (desktop app).\n"
+                                                    "memloc export RUN.h5 --out DIR writes every figure headless."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("runs"), QStringLiteral("run files (.h5) to open"), QStringLiteral("[RUN.h5...]"));
+    const QCommandLineOption viewOption(QStringLiteral("view"), QStringLiteral("view to show: training, gradients"),
+                                        QStringLiteral("ID"));
+    parser.addOption(viewOption);
+    const QCommandLineOption demoOption(QStringLiteral("demo"),
+                                        QStringLiteral("open RUN.h5, or first train the embedded demo into it "
+                                                       "(resources/demo.json) with live progress"),
+                                        QStringLiteral("RUN.h5"));
+    parser.addOption(demoOption);
+    parser.process(app);
+
+    memloc::ui::MainWindow window;
+    QApplication::setWindowIcon(window.windowIcon());
+    window.show();
+    for (const QString& path : parser.positionalArguments()) window.openRun(path);
+    if (parser.isSet(demoOption)) {
+        const QString demo = parser.value(demoOption);
+        if (QFileInfo::exists(demo))
+            window.openRun(demo);
+        else
+            window.startTraining(memloc::ui::demoConfig(), demo, false);
+    }
+    if (parser.isSet(viewOption)) window.showView(parser.value(viewOption));
+    return QApplication::exec();
+}

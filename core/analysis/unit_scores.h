@@ -1,0 +1,44 @@
+#pragma once
+// First-order scores w * dObjective/dw of parameters, per unit (internal: torch).
+
+#include "models/model.h"
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+namespace memloc::core {
+
+/// A parameter that flipping may zero, and how its units are laid out.
+struct ScoredParam {
+    std::size_t group = 0;
+    std::string name;
+    torch::Tensor param;
+    bool perChannel = false;  ///< units are whole output channels (conv weights in channel mode)
+    std::int64_t unitCount() const { return perChannel ? param.size(0) : param.numel(); }
+    /// The output channel (unit of the layer group) a unit index belongs to.
+    std::int64_t channelOf(std::int64_t unit) const {
+        return perChannel ? unit : unit / std::max<std::int64_t>(1, param.numel() / param.size(0));
+    }
+};
+
+/// The parameters of every layer group. channelMode: conv weights (4-D) are scored per output
+/// channel (scores summed over in-channels and kernel); everything else per element.
+std::vector<ScoredParam> scoredParams(Net& model, const std::vector<LayerGroup>& groups, bool channelMode);
+
+/// Scores of every unit, concatenated in the order of `params` (1-D, on the device), from the
+/// gradients currently in the parameters' .grad(). Zeroed units score exactly 0.
+torch::Tensor unitScores(const std::vector<ScoredParam>& params);
+
+/// Where a flat unit index of unitScores() lies: (parameter index, unit index within it).
+std::pair<std::size_t, std::int64_t> locateUnit(const std::vector<ScoredParam>& params, std::int64_t flat);
+
+/// Sets a unit to zero (the whole output channel slice for per-channel units).
+void zeroUnit(ScoredParam& p, std::int64_t unit);
+
+/// Per layer group, the w*grad score summed over the group's parameters per output channel:
+/// one CPU double tensor [units] per group.
+std::vector<torch::Tensor> channelScores(Net& model, const std::vector<LayerGroup>& groups);
+
+} // namespace memloc::core

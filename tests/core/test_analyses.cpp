@@ -1,0 +1,283 @@
+// Flipping, neuron scores, neuron dropping and example-tied dropout on a tiny trained run.
+#include <torch/torch.h>
+
+#include "analysis/eval_sets.h"
+#include "analysis/flipping_internal.h"
+#include "analysis/loaded_run.h"
+#include "memloc/dropout_eval.h"
+#include "memloc/error.h"
+#include "memloc/flipping.h"
+#include "memloc/neurons.h"
+#include "memloc/run_summary.h"
+#include "memloc/training.h"
+#include "models/channel_gate.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace memloc::core;
+
+namespace {
+
+RunConfig tinyConfig() {
+    RunConfig c;
+    c.dataset = "synthetic";
+    c.syntheticTrain = 256;
+    c.syntheticTest = 64;
+    c.syntheticSize = 16;
+    c.syntheticClasses = 4;
+    c.noise = 0.2;
+    c.width = 0.125;
+    c.epochs = 8;
+    c.batchSize = 32;
+    c.lr = 0.05;
+    c.device = "cpu";
+    return c;
+}
+
+std::map<std::string, torch::Tensor> snapshot(Net& model) {
+    std::map<std::string, torch::Tensor> s;
+    for (const auto& p : model.named_parameters()) s[p.key()] = p.value().detach().clone();
+    for (const auto& b : model.named_buffers()) s[b.key()] = b.value().clone();
+    return s;
+}
+
+bool same(Net& model, const std::map<std::string, torch::Tensor>& s) {
+    for (const auto& p : model.named_parameters())
+        if (!p.value().equal(s.at(p.key()))) return false;
+    for (const auto& b : model.named_buffers())
+        if (!b.value().equal(s.at(b.key()))) return false;
+    return true;
+}
+
+template <typename F>
+QString errorOf(F&& call) {
+    try {
+        call();
+    } catch (const Error& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return QString();
+}
+
+} // namespace
+
+class TestAnalyses : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    std::string m_run, m_etdRun;
+
+private Q_SLOTS:
+    void initTestCase() {
+        torch::set_num_threads(2);
+        m_run = m_dir.filePath("tiny.h5").toStdString();
+        trainRun(tinyConfig(), m_run);
+        RunConfig etd = tinyConfig();
+        etd.dropout = "example-tied";
+        etd.pGen = 0.5;
+        etd.pMem = 0.25;
+        etd.dropoutBlocks = "2,3,5,6";
+        etd.epochs = 3;
+        m_etdRun = m_dir.filePath("etd.h5").toStdString();
+        trainRun(etd, m_etdRun);
+    }
+
+    // Each flipped example is really mispredicted by the edited model; the model is restored.
+    void flippingEditsAreRealAndReverted() {
+        LoadedRun run = loadRun(m_run, "cpu", 2);
+        Net& model = *run.model;
+        const auto before = snapshot(model);
+        FlipOptions o;
+        o.batch = 16;
+        o.maxUnits = 30;
+        const EvalSets sets = makeEvalSets(run.data, 64);
+        for (bool channelMode : {true, false}) {
+            o.mode = channelMode ? "channel" : "weight";
+            auto params = scoredParams(model, run.groups, channelMode);
+            int checked = 0;
+            for (std::int64_t id = 0; id < run.data.trainSize() && checked < 4; ++id) {
+                FlipExample ex = flipOneExample(model, run.data, o, id, run.data.noiseMask[id].item<bool>(), params, sets, 256);
+                QVERIFY(same(model, before));  // restored bit for bit
+                if (!ex.flipped || ex.originalPrediction != ex.givenLabel) continue;
+                ++checked;
+                QVERIFY(!ex.units.empty());
+                QCOMPARE(ex.units.back().predictionAfter == ex.givenLabel, false);
+                // Apply the recorded edit to a fresh copy of the final model and check by hand.
+                auto fresh = buildRunModel(run);
+                loadEpoch(run, run.finalEpoch, *fresh);
+                auto named = fresh->named_parameters();
+                {
+                    torch::NoGradGuard noGrad;
+                    for (const auto& u : ex.units) {
+                        torch::Tensor& p = named[u.parameter];
+                        if (channelMode && p.dim() == 4)
+                            p[u.element].zero_();
+                        else
+                            p.view({-1})[u.element].zero_();
+                    }
+                }
+                torch::NoGradGuard noGrad;
+                fresh->eval();
+                const std::int64_t pred = fresh->forward(run.data.trainImages.slice(0, id, id + 1)).argmax(1).item<std::int64_t>();
+                QVERIFY(pred != ex.givenLabel);
+                QCOMPARE(pred, ex.units.back().predictionAfter);
+            }
+            QVERIFY2(checked > 0, "no example was flipped");
+        }
+    }
+
+    void flippingStoresAndReproduces() {
+        FlipOptions o;
+        o.noisy = 4;
+        o.clean = 4;
+        o.batch = 16;
+        o.evalSubset = 64;
+        o.run.device = "cpu";
+        const FlipResult a = runFlipping(m_run, o);
+        const FlipResult stored = readFlipping(m_run);
+        const FlipResult b = runFlipping(m_run, o);  // replaces the stored result
+        QCOMPARE(a.examples.size(), stored.examples.size());
+        QVERIFY(!a.examples.empty());
+        for (std::size_t i = 0; i < a.examples.size(); ++i) {
+            QCOMPARE(a.examples[i].id, b.examples[i].id);
+            QCOMPARE(a.examples[i].id, stored.examples[i].id);
+            QCOMPARE(a.examples[i].noisy, stored.examples[i].noisy);
+            QCOMPARE(a.examples[i].units.size(), b.examples[i].units.size());
+            QCOMPARE(a.examples[i].units.size(), stored.examples[i].units.size());
+            for (std::size_t k = 0; k < a.examples[i].units.size(); ++k) {
+                QCOMPARE(a.examples[i].units[k].element, stored.examples[i].units[k].element);
+                QCOMPARE(a.examples[i].units[k].parameter, stored.examples[i].units[k].parameter);
+                QCOMPARE(a.examples[i].units[k].channel, b.examples[i].units[k].channel);
+            }
+            QCOMPARE(a.examples[i].accTest, stored.examples[i].accTest);
+            // Noisy targets are memorized, clean ones correctly predicted, before the edit.
+            QCOMPARE(a.examples[i].originalPrediction, a.examples[i].givenLabel);
+        }
+        QVERIFY(readRunSummary(m_run).analyses == std::vector<std::string>{"flipping"} ||
+                std::count(readRunSummary(m_run).analyses.begin(), readRunSummary(m_run).analyses.end(), "flipping") == 1);
+        QVERIFY(errorOf([&] { FlipOptions bad = o; bad.mode = "layer"; runFlipping(m_run, bad); }).contains("channel or weight"));
+    }
+
+    void dropNothingEqualsModelAndDropMatchesZeroedBatchNorm() {
+        DropSession session(m_run, 0, "cpu", 2);
+        const DropResult none = session.evaluate({}, 3);
+        LoadedRun run = loadRun(m_run, "cpu", 2);
+        const EvalAccuracy plain = evaluateSets(*run.model, makeEvalSets(run.data, 0), 256);
+        QCOMPARE(none.clean, plain.clean);
+        QCOMPARE(none.noisyGiven, plain.noisyGiven);
+        QCOMPARE(none.test, plain.test);
+        QCOMPARE(none.probabilities.size(), std::size_t{4});
+
+        // Dropping conv1:2 equals zeroing BatchNorm's affine weight and bias of channel 2.
+        const DropResult dropped = session.evaluate({{"conv1", 2}, {"res2.a", 1}});
+        {
+            torch::NoGradGuard noGrad;
+            auto named = run.model->named_parameters();
+            named["0.1.weight"][2].zero_();
+            named["0.1.bias"][2].zero_();
+            named["5.module.0.1.weight"][1].zero_();
+            named["5.module.0.1.bias"][1].zero_();
+        }
+        const EvalAccuracy manual = evaluateSets(*run.model, makeEvalSets(run.data, 0), 256);
+        QCOMPARE(dropped.clean, manual.clean);
+        QCOMPARE(dropped.noisyGiven, manual.noisyGiven);
+        QCOMPARE(dropped.test, manual.test);
+        // The session forgets drops between calls.
+        const DropResult again = session.evaluate({});
+        QCOMPARE(again.clean, none.clean);
+
+        QVERIFY(errorOf([&] { session.evaluate({{"conv9", 0}}); }).contains("unknown layer group 'conv9'"));
+        QVERIFY(errorOf([&] { session.evaluate({{"conv1", 999}}); }).contains("out of range"));
+        QVERIFY(errorOf([&] { session.evaluate({}, 1000000); }).contains("out of range"));
+        QVERIFY(errorOf([] { parseUnitList("conv1-3"); }).contains("GROUP:CHANNEL"));
+        QCOMPARE(parseUnitList("res1.a:5,3:17").size(), std::size_t{2});
+        QCOMPARE(parseUnitList("res1.a:5,3:17")[1].group, std::string("3"));
+    }
+
+    void neuronScoresAgreeWithDropping() {
+        NeuronOptions o;
+        o.attributionExamples = 32;
+        o.evalSubset = 0;
+        o.run.device = "cpu";
+        const NeuronScores s = runNeuronScores(m_run, o);
+        QCOMPARE(s.groups.size(), std::size_t{9});
+        QCOMPARE(s.attribution[0].size(), std::size_t{8});
+        QVERIFY(s.hasFlipping);  // flippingStoresAndReproduces stored one
+        double flipSum = 0;
+        for (const auto& row : s.flipNoisy)
+            for (double v : row) {
+                QVERIFY(v >= 0 && v <= 1);
+                flipSum += v;
+            }
+        QVERIFY(flipSum > 0);
+        DropSession session(m_run, 0, "cpu", 2);
+        const DropResult base = session.evaluate({});
+        for (const auto& [g, c] : std::vector<std::pair<std::size_t, std::int64_t>>{{0, 1}, {3, 2}, {7, 0}}) {
+            const DropResult r = session.evaluate({{s.groups[g], c}});
+            QVERIFY(std::abs((r.noisyGiven - base.noisyGiven) - s.ablationNoisy[g][static_cast<std::size_t>(c)]) < 1e-12);
+            QVERIFY(std::abs((r.clean - base.clean) - s.ablationClean[g][static_cast<std::size_t>(c)]) < 1e-12);
+        }
+        const NeuronScores stored = readNeuronScores(m_run);
+        QCOMPARE(stored.attribution, s.attribution);
+        QCOMPARE(stored.ablationNoisy, s.ablationNoisy);
+        QCOMPARE(stored.flipClean, s.flipClean);
+    }
+
+    void etdMasksAreFunctionsOfExampleLayerChannel() {
+        EtdSpec spec;
+        spec.enabled = true;
+        spec.pGen = 0.25;
+        spec.pMem = 0.3;
+        const torch::Tensor ids = torch::arange(2000, torch::kLong);
+        const torch::Tensor a = etdExampleMask(ids, 1, 64, spec);
+        QVERIFY(a.equal(etdExampleMask(ids, 1, 64, spec)));  // same every epoch
+        QVERIFY(a.slice(1, 0, 16).all().item<bool>());        // generalization channels always on
+        const double onRate = a.slice(1, 16).to(torch::kDouble).mean().item<double>();
+        QVERIFY2(std::abs(onRate - 0.3) < 0.01, qPrintable(QString::number(onRate)));
+        QVERIFY(!a[0].equal(a[1]));                               // differs between examples
+        QVERIFY(!a.equal(etdExampleMask(ids, 2, 64, spec)));      // and between layers
+        QVERIFY(a[5].equal(etdExampleMask(torch::tensor({5}, torch::kLong), 1, 64, spec)[0]));  // independent of the batch
+
+        ForwardContext ctx;
+        ChannelGate gate(8);
+        spec.pGen = 0.5;
+        gate->configureEtd(spec, 0, &ctx);
+        const torch::Tensor ones = torch::ones({2, 8, 3, 3});
+        ctx.etdMode = EtdMode::Drop;
+        const torch::Tensor drop = gate->forward(ones);
+        QVERIFY(drop.slice(1, 4).eq(0).all().item<bool>());                       // memorization channels zeroed
+        QVERIFY(drop.slice(1, 0, 4).eq((0.5 + 0.3) / 0.5).all().item<bool>());    // generalization rescaled
+        ctx.etdMode = EtdMode::Test;
+        const torch::Tensor test = gate->forward(ones);
+        QVERIFY(torch::allclose(test.slice(1, 4), torch::full({2, 4, 3, 3}, 0.3)));
+        QVERIFY(test.slice(1, 0, 4).eq(1).all().item<bool>());
+        ctx.etdMode = EtdMode::Example;
+        ctx.exampleIds = torch::tensor({11, 12}, torch::kLong);
+        const torch::Tensor example = gate->forward(ones);
+        const torch::Tensor expected = etdExampleMask(ctx.exampleIds, 0, 8, spec).to(torch::kFloat);
+        QVERIFY(example.select(3, 0).select(2, 0).equal(expected));
+        ctx.exampleIds = torch::Tensor();
+        QVERIFY(errorOf([&] { gate->forward(ones); }).contains("example ids"));
+    }
+
+    void dropoutEvalModes() {
+        AnalysisRunOptions o;
+        o.device = "cpu";
+        const DropoutEvalResult r = runDropoutEval(m_etdRun, 0, o);
+        QCOMPARE(r.modes.size(), std::size_t{3});
+        QCOMPARE(r.modes[0].mode, std::string("standard"));
+        QCOMPARE(r.modes[2].mode, std::string("drop"));
+        QCOMPARE(r.pGen, 0.5);
+        const DropoutEvalResult stored = readDropoutEval(m_etdRun);
+        QCOMPARE(stored.modes[2].noisyGiven, r.modes[2].noisyGiven);
+        QCOMPARE(stored.blocks, (std::vector<std::int64_t>{2, 3, 5, 6}));
+        // The run's own test-mode metric at the last epoch equals the test mode here.
+        const RunSummary s = readRunSummary(m_etdRun);
+        QCOMPARE(s.metrics.back().testAcc, r.modes[1].test);
+        QVERIFY(errorOf([&] { runDropoutEval(m_run, 0, o); }).contains("without example-tied dropout"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAnalyses)
+#include "test_analyses.moc"

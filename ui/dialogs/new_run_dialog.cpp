@@ -1,0 +1,350 @@
+#include "dialogs/new_run_dialog.h"
+
+#include "dialogs/run_presets.h"
+
+#include "memloc/error.h"
+#include "memloc/version.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QVBoxLayout>
+
+#include <limits>
+
+namespace memloc::ui {
+
+namespace {
+constexpr int kMaxInt = std::numeric_limits<int>::max();
+
+QSpinBox* intBox(int min, int max, const QString& special = {}) {
+    auto* box = new QSpinBox;
+    box->setRange(min, max);
+    if (!special.isEmpty()) box->setSpecialValueText(special);  // shown for the minimum
+    return box;
+}
+
+QDoubleSpinBox* realBox(double min, double max, int decimals, double step) {
+    auto* box = new QDoubleSpinBox;
+    box->setRange(min, max);
+    box->setDecimals(decimals);
+    box->setSingleStep(step);
+    return box;
+}
+
+QComboBox* choiceBox(const QStringList& items) {
+    auto* box = new QComboBox;
+    box->addItems(items);
+    return box;
+}
+
+QString text(const std::string& s) { return QString::fromStdString(s); }
+
+QString defaultOutputPath() {
+    QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (folder.isEmpty()) folder = QDir::homePath();
+    return QDir(folder).filePath(QStringLiteral("memloc/run-%1.h5")
+                                     .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+}
+} // namespace
+
+NewRunDialog::NewRunDialog(QWidget* parent) : QDialog(parent) {
+    setWindowTitle(tr("New Training Run"));
+
+    m_preset = new QComboBox;
+    m_preset->addItem(tr("Custom"));
+    for (const RunPreset& preset : runPresets()) m_preset->addItem(preset.name);
+    m_presetInfo = new QLabel;
+    m_presetInfo->setWordWrap(true);
+    m_presetInfo->setEnabled(false);
+    connect(m_preset, &QComboBox::activated, this, [this](int index) {
+        if (index > 0) applyPreset(index - 1);
+    });
+    auto* presetRow = new QHBoxLayout;
+    presetRow->addWidget(new QLabel(tr("Preset:")));
+    presetRow->addWidget(m_preset, 1);
+
+    auto* columns = new QGridLayout;
+    columns->addWidget(buildDataGroup(), 0, 0, 2, 1);
+    columns->addWidget(buildModelGroup(), 0, 1);
+    columns->addWidget(buildTrainingGroup(), 1, 1);
+    columns->setColumnStretch(0, 1);
+    columns->setColumnStretch(1, 1);
+
+    m_error = new QLabel;
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: #b2182b; font-weight: bold;"));
+    m_error->setVisible(false);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Train"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &NewRunDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(presetRow);
+    layout->addWidget(m_presetInfo);
+    layout->addLayout(columns);
+    layout->addWidget(buildOutputGroup());
+    layout->addWidget(m_error);
+    layout->addWidget(buttons);
+
+    setMinimumWidth(860);
+    applyPreset(0);  // the demo: minutes on a CPU
+    setOutputPath(defaultOutputPath());
+}
+
+QWidget* NewRunDialog::buildDataGroup() {
+    m_dataset = choiceBox({QStringLiteral("fashion-mnist"), QStringLiteral("mnist"), QStringLiteral("cifar10"),
+                           QStringLiteral("synthetic")});
+    m_dataset->setToolTip(tr("fashion-mnist ships with Debian (dataset-fashion-mnist); MNIST and CIFAR-10 (binary "
+                             "batches) are read from a folder you choose; synthetic data is for quick checks"));
+    m_dataDir = new QLineEdit;
+    m_dataDir->setMinimumWidth(220);
+    auto* browse = new QPushButton(tr("Browse..."));
+    connect(browse, &QPushButton::clicked, this, &NewRunDialog::browseDataDir);
+    auto* dirRow = new QHBoxLayout;
+    dirRow->addWidget(m_dataDir, 1);
+    dirRow->addWidget(browse);
+    m_subset = intBox(0, kMaxInt, tr("all"));
+    m_testSubset = intBox(0, kMaxInt, tr("all"));
+    m_noise = realBox(0.0, 0.95, 3, 0.05);
+    m_noise->setToolTip(tr("Fraction of training labels replaced by a wrong label (exactly floor(p x N) examples)"));
+    m_noiseSeed = intBox(0, kMaxInt);
+
+    m_synthetic = new QGroupBox(tr("Synthetic data"));
+    m_synTrain = intBox(2, 1000000);
+    m_synTest = intBox(1, 1000000);
+    m_synSize = intBox(4, 256);
+    m_synSize->setSuffix(tr(" px"));
+    m_synClasses = intBox(2, 1000);
+    auto* synForm = new QFormLayout(m_synthetic);
+    synForm->addRow(tr("Training examples:"), m_synTrain);
+    synForm->addRow(tr("Test examples:"), m_synTest);
+    synForm->addRow(tr("Image side:"), m_synSize);
+    synForm->addRow(tr("Classes:"), m_synClasses);
+
+    auto* group = new QGroupBox(tr("Data"));
+    auto* form = new QFormLayout(group);
+    form->addRow(tr("Dataset:"), m_dataset);
+    form->addRow(tr("Data folder:"), dirRow);
+    form->addRow(tr("Training subset:"), m_subset);
+    form->addRow(tr("Test subset:"), m_testSubset);
+    form->addRow(tr("Label noise:"), m_noise);
+    form->addRow(tr("Noise seed:"), m_noiseSeed);
+    form->addRow(m_synthetic);
+    connect(m_dataset, &QComboBox::currentIndexChanged, this, &NewRunDialog::updateEnabled);
+    return group;
+}
+
+QWidget* NewRunDialog::buildModelGroup() {
+    m_model = choiceBox({QStringLiteral("resnet9"), QStringLiteral("mlp")});
+    m_width = realBox(0.01, 16.0, 3, 0.125);
+    m_width->setToolTip(tr("Multiplier of every channel (or hidden unit) count"));
+    m_seed = intBox(0, kMaxInt);
+    m_seed->setToolTip(tr("Seed of the initialisation and of the shuffling"));
+    auto* group = new QGroupBox(tr("Model"));
+    auto* form = new QFormLayout(group);
+    form->addRow(tr("Architecture:"), m_model);
+    form->addRow(tr("Width:"), m_width);
+    form->addRow(tr("Seed:"), m_seed);
+    return group;
+}
+
+QWidget* NewRunDialog::buildTrainingGroup() {
+    m_epochs = intBox(1, 100000);
+    m_batchSize = intBox(1, 1000000);
+    m_lr = realBox(0.00001, 10.0, 5, 0.01);
+    m_lr->setToolTip(tr("Peak learning rate (SGD with momentum; stepped every iteration)"));
+    m_schedule = choiceBox({QStringLiteral("cosine"), QStringLiteral("triangle"), QStringLiteral("constant")});
+    m_warmup = realBox(0.0, 0.99, 3, 0.05);
+    m_warmup->setToolTip(tr("cosine: fraction of iterations spent warming up linearly"));
+    m_peakEpoch = realBox(0.1, 100000.0, 1, 1.0);
+    m_peakEpoch->setToolTip(tr("triangle: epoch at which the learning rate peaks"));
+    m_accounting = new QCheckBox(tr("Gradient accounting (clean vs noisy, per layer group)"));
+    m_accounting->setToolTip(tr("Needed by the Gradients view; costs about 1.6x the training time"));
+    m_device = choiceBox({QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda")});
+    m_device->setToolTip(core::cudaAvailable() ? tr("CUDA is available") : tr("This build sees no CUDA device"));
+    m_threads = intBox(0, 1024, tr("all cores"));
+    connect(m_schedule, &QComboBox::currentIndexChanged, this, &NewRunDialog::updateEnabled);
+
+    auto* group = new QGroupBox(tr("Training"));
+    auto* form = new QFormLayout(group);
+    form->addRow(tr("Epochs:"), m_epochs);
+    form->addRow(tr("Batch size:"), m_batchSize);
+    form->addRow(tr("Learning rate:"), m_lr);
+    form->addRow(tr("Schedule:"), m_schedule);
+    form->addRow(tr("Warm-up fraction:"), m_warmup);
+    form->addRow(tr("Peak epoch:"), m_peakEpoch);
+    form->addRow(m_accounting);
+    form->addRow(tr("Device:"), m_device);
+    form->addRow(tr("CPU threads:"), m_threads);
+    return group;
+}
+
+QWidget* NewRunDialog::buildOutputGroup() {
+    m_output = new QLineEdit;
+    m_output->setMinimumWidth(420);
+    auto* browse = new QPushButton(tr("Browse..."));
+    connect(browse, &QPushButton::clicked, this, &NewRunDialog::browseOutput);
+    m_overwrite = new QCheckBox(tr("Overwrite"));
+    m_overwrite->setToolTip(tr("Replace the file if it exists"));
+    auto* group = new QGroupBox(tr("Run file"));
+    auto* row = new QHBoxLayout(group);
+    row->addWidget(m_output, 1);
+    row->addWidget(browse);
+    row->addWidget(m_overwrite);
+    return group;
+}
+
+void NewRunDialog::setConfig(const core::RunConfig& c) {
+    m_base = c;
+    m_dataset->setCurrentText(text(c.dataset));
+    m_dataDir->setText(text(c.dataDir));
+    m_subset->setValue(static_cast<int>(c.subset));
+    m_testSubset->setValue(static_cast<int>(c.testSubset));
+    m_noise->setValue(c.noise);
+    m_noiseSeed->setValue(static_cast<int>(c.noiseSeed));
+    m_synTrain->setValue(static_cast<int>(c.syntheticTrain));
+    m_synTest->setValue(static_cast<int>(c.syntheticTest));
+    m_synSize->setValue(static_cast<int>(c.syntheticSize));
+    m_synClasses->setValue(static_cast<int>(c.syntheticClasses));
+    m_model->setCurrentText(text(c.model));
+    m_width->setValue(c.width);
+    m_seed->setValue(static_cast<int>(c.seed));
+    m_epochs->setValue(static_cast<int>(c.epochs));
+    m_batchSize->setValue(static_cast<int>(c.batchSize));
+    m_lr->setValue(c.lr);
+    m_schedule->setCurrentText(text(c.schedule));
+    m_warmup->setValue(c.warmup);
+    m_peakEpoch->setValue(c.peakEpoch);
+    m_accounting->setChecked(c.accounting);
+    m_device->setCurrentText(text(c.device.rfind("cuda", 0) == 0 ? std::string("cuda") : c.device));
+    m_threads->setValue(static_cast<int>(c.threads));
+    updateEnabled();
+}
+
+core::RunConfig NewRunDialog::config() const {
+    core::RunConfig c = m_base;
+    c.dataset = m_dataset->currentText().toStdString();
+    c.dataDir = m_dataDir->text().trimmed().toStdString();
+    c.subset = m_subset->value();
+    c.testSubset = m_testSubset->value();
+    c.noise = m_noise->value();
+    c.noiseSeed = m_noiseSeed->value();
+    c.syntheticTrain = m_synTrain->value();
+    c.syntheticTest = m_synTest->value();
+    c.syntheticSize = m_synSize->value();
+    c.syntheticClasses = m_synClasses->value();
+    c.model = m_model->currentText().toStdString();
+    c.width = m_width->value();
+    c.seed = m_seed->value();
+    c.epochs = m_epochs->value();
+    c.batchSize = m_batchSize->value();
+    c.lr = m_lr->value();
+    c.schedule = m_schedule->currentText().toStdString();
+    c.warmup = m_warmup->value();
+    c.peakEpoch = m_peakEpoch->value();
+    c.accounting = m_accounting->isChecked();
+    const std::string device = m_device->currentText().toStdString();
+    // Keep an explicit cuda:N from the preset when "cuda" stays selected.
+    if (!(device == "cuda" && m_base.device.rfind("cuda", 0) == 0)) c.device = device;
+    c.threads = m_threads->value();
+    return c;
+}
+
+void NewRunDialog::setOutputPath(const QString& path) { m_output->setText(path); }
+
+QString NewRunDialog::outputPath() const { return m_output->text().trimmed(); }
+
+bool NewRunDialog::overwrite() const { return m_overwrite->isChecked(); }
+
+void NewRunDialog::applyPreset(int index) {
+    const QList<RunPreset> presets = runPresets();
+    if (index < 0 || index >= presets.size()) return;
+    setConfig(presets[index].config);
+    m_preset->setCurrentIndex(index + 1);
+    m_presetInfo->setText(presets[index].description);
+    showError({});
+}
+
+QString NewRunDialog::validate() const {
+    const core::RunConfig c = config();
+    try {
+        core::validateConfig(c);
+    } catch (const core::Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    if (c.dataset != "synthetic") {
+        const QString dir = c.dataDir.empty() ? text(core::defaultDataDir(c.dataset)) : text(c.dataDir);
+        if (dir.isEmpty()) return tr("Choose the folder that holds the %1 files.").arg(text(c.dataset));
+        if (!QFileInfo(dir).isDir()) return tr("The data folder %1 does not exist.").arg(dir);
+    }
+    const QString out = outputPath();
+    if (out.isEmpty()) return tr("Choose the run file to write (.h5).");
+    const QFileInfo info(out);
+    if (info.isDir()) return tr("%1 is a folder; choose a file name.").arg(out);
+    if (info.exists() && !overwrite())
+        return tr("%1 exists. Tick Overwrite to replace it, or choose another name.").arg(out);
+    return {};
+}
+
+QString NewRunDialog::errorText() const { return m_error->isVisible() ? m_error->text() : QString(); }
+
+void NewRunDialog::accept() {
+    const QString error = validate();
+    showError(error);
+    if (!error.isEmpty()) return;
+    const QString folder = QFileInfo(outputPath()).absolutePath();
+    if (!QDir().mkpath(folder)) {
+        showError(tr("Cannot create the folder %1.").arg(folder));
+        return;
+    }
+    QDialog::accept();
+}
+
+void NewRunDialog::updateEnabled() {
+    const QString dataset = m_dataset->currentText();
+    const bool synthetic = dataset == QLatin1String("synthetic");
+    m_synthetic->setVisible(synthetic);
+    m_dataDir->setEnabled(!synthetic);
+    m_dataDir->setPlaceholderText(synthetic ? QString()
+                                            : text(core::defaultDataDir(dataset.toStdString())).isEmpty()
+                                                ? tr("required: the folder with the %1 files").arg(dataset)
+                                                : text(core::defaultDataDir(dataset.toStdString())));
+    m_warmup->setEnabled(m_schedule->currentText() == QLatin1String("cosine"));
+    m_peakEpoch->setEnabled(m_schedule->currentText() == QLatin1String("triangle"));
+}
+
+void NewRunDialog::browseDataDir() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Data Folder"), m_dataDir->text());
+    if (!dir.isEmpty()) m_dataDir->setText(dir);
+}
+
+void NewRunDialog::browseOutput() {
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Run File"), outputPath(), tr("memloc runs (*.h5)"), nullptr,
+                                     QFileDialog::DontConfirmOverwrite);
+    if (!path.isEmpty()) m_output->setText(path.endsWith(QLatin1String(".h5")) ? path : path + QStringLiteral(".h5"));
+}
+
+void NewRunDialog::showError(const QString& message) {
+    m_error->setText(message);
+    m_error->setVisible(!message.isEmpty());
+}
+
+} // namespace memloc::ui

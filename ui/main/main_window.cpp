@@ -1,0 +1,346 @@
+#include "main/main_window.h"
+
+#include "jobs/job_list_model.h"
+#include "jobs/job_panel_widget.h"
+#include "jobs/training_job.h"
+#include "dialogs/new_run_dialog.h"
+#include "main/recent_files_model.h"
+#include "main/resources.h"
+#include "main/run_browser_widget.h"
+#include "main/welcome_widget.h"
+#include "runs/open_runs_model.h"
+#include "runs/run_document.h"
+#include "views/run_view.h"
+#include "views/view_registry.h"
+
+#include "memloc/error.h"
+#include "memloc/version.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QScreen>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QThread>
+
+#include <exception>
+
+namespace memloc::ui {
+
+namespace {
+QStringList runFilesIn(const QMimeData* mime) {
+    QStringList files;
+    for (const QUrl& url : mime->urls())
+        if (url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(".h5"), Qt::CaseInsensitive))
+            files << url.toLocalFile();
+    return files;
+}
+
+QString deviceText() {
+    const QString cpu = MainWindow::tr("CPU, %1 threads").arg(QThread::idealThreadCount());
+    return core::cudaAvailable() ? MainWindow::tr("Device: CUDA GPU (and %1)").arg(cpu) : MainWindow::tr("Device: %1").arg(cpu);
+}
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent),
+      m_runs(new OpenRunsModel(this)),
+      m_jobs(new JobListModel(this)),
+      m_recent(new RecentFilesModel(this)) {
+    initResources();
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowTitle(QStringLiteral("memloc"));
+    setWindowIcon(QIcon(QStringLiteral(":/memloc/icons/memloc.svg")));
+    setAcceptDrops(true);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+
+    createViews();
+    createDocks();
+    createMenus();
+    createStatusBar();
+    restoreSettings();
+
+    connect(m_runs, &OpenRunsModel::currentChanged, this, &MainWindow::setCurrentRun);
+    connect(m_recent, &RecentFilesModel::changed, this, &MainWindow::rebuildRecentMenu);
+    connect(m_jobs, &JobListModel::activeCountChanged, this, [this](int active) {
+        m_jobCount->setText(active > 0 ? tr("%n job(s) running", nullptr, active) : QString());
+    });
+    setCurrentRun(nullptr);
+}
+
+MainWindow::~MainWindow() { m_jobs->shutdown(); }
+
+void MainWindow::createViews() {
+    m_tabs = new QTabWidget;
+    m_tabs->setDocumentMode(true);
+    for (const ViewInfo& info : viewInfos()) {
+        RunView* view = info.create(m_tabs);
+        view->setObjectName(info.id);
+        m_views.push_back(view);
+        m_tabs->addTab(view, info.title);
+    }
+    auto* welcome = new WelcomeWidget;
+    connect(welcome, &WelcomeWidget::openRequested, this, &MainWindow::openFileDialog);
+    connect(welcome, &WelcomeWidget::newRunRequested, this, &MainWindow::newTrainingRun);
+    m_central = new QStackedWidget;
+    m_central->addWidget(welcome);
+    m_central->addWidget(m_tabs);
+    setCentralWidget(m_central);
+}
+
+void MainWindow::createDocks() {
+    m_browser = new RunBrowserWidget(m_runs);
+    auto* browserDock = new QDockWidget(tr("Runs"), this);
+    browserDock->setObjectName(QStringLiteral("runsDock"));
+    browserDock->setWidget(m_browser);
+    addDockWidget(Qt::LeftDockWidgetArea, browserDock);
+
+    m_jobPanel = new JobPanelWidget(m_jobs);
+    auto* jobDock = new QDockWidget(tr("Jobs"), this);
+    jobDock->setObjectName(QStringLiteral("jobsDock"));
+    jobDock->setWidget(m_jobPanel);
+    addDockWidget(Qt::BottomDockWidgetArea, jobDock);
+}
+
+void MainWindow::createMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open Run..."), this, &MainWindow::openFileDialog);
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    QAction* newRun = file->addAction(tr("&New Training Run..."), this, &MainWindow::newTrainingRun);
+    newRun->setShortcut(QKeySequence::New);
+    file->addSeparator();
+    QAction* report = file->addAction(tr("&Export Report..."), this, &MainWindow::exportReportDialog);
+    report->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    file->addSeparator();
+    QAction* close = file->addAction(tr("&Close Run"), this, &MainWindow::closeCurrentRun);
+    close->setShortcut(QKeySequence::Close);
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    for (size_t i = 0; i < m_views.size(); ++i) {
+        QAction* show = m_viewMenu->addAction(viewInfos()[i].title, this, [this, i] { m_tabs->setCurrentIndex(int(i)); });
+        if (i < 9) show->setShortcut(QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_1 + int(i))));
+    }
+    m_viewMenu->addSeparator();
+    QAction* next = m_viewMenu->addAction(tr("Next View"), this, [this] {
+        m_tabs->setCurrentIndex((m_tabs->currentIndex() + 1) % m_tabs->count());
+    });
+    next->setShortcut(QKeySequence::NextChild);
+    QAction* previous = m_viewMenu->addAction(tr("Previous View"), this, [this] {
+        m_tabs->setCurrentIndex((m_tabs->currentIndex() + m_tabs->count() - 1) % m_tabs->count());
+    });
+    previous->setShortcut(QKeySequence::PreviousChild);
+    m_viewMenu->addSeparator();
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) m_viewMenu->addAction(dock->toggleViewAction());
+    QAction* fullScreen = m_viewMenu->addAction(tr("Full Screen"), this, [this](bool on) {
+        on ? showFullScreen() : showNormal();
+    });
+    fullScreen->setCheckable(true);
+    fullScreen->setShortcut(QKeySequence::FullScreen);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About memloc"), this, [this] {
+        QMessageBox::about(this, tr("About memloc"),
+                           tr("<b>memloc</b> %1<br>Find where a neural network memorizes, after Maini et al., "
+                              "\"Can Neural Network Memorization Be Localized?\" (ICML 2023).<br><br>%2")
+                               .arg(QString::fromStdString(core::memlocVersion()),
+                                    QString::fromStdString(core::versionLine()).toHtmlEscaped()));
+    });
+}
+
+void MainWindow::createStatusBar() {
+    m_runState = new QLabel;
+    m_jobCount = new QLabel;
+    m_device = new QLabel(deviceText());
+    m_device->setToolTip(tr("Where training runs with device \"auto\"; LibTorch uses every core unless told otherwise"));
+    statusBar()->addWidget(m_runState, 1);
+    statusBar()->addPermanentWidget(m_jobCount);
+    statusBar()->addPermanentWidget(m_device);
+}
+
+void MainWindow::rebuildRecentMenu() {
+    m_recentMenu->clear();
+    for (const QString& path : m_recent->files())
+        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openRun(path); })->setToolTip(path);
+    m_recentMenu->addSeparator();
+    m_recentMenu->addAction(tr("Clear Recent"), m_recent, &RecentFilesModel::clear);
+    m_recentMenu->setEnabled(!m_recent->files().isEmpty());
+    m_recentMenu->setToolTipsVisible(true);
+}
+
+bool MainWindow::openRun(const QString& path) {
+    try {
+        m_runs->open(path);
+    } catch (const std::exception& e) {
+        showError(tr("Cannot open run"), QString::fromStdString(e.what()));
+        return false;
+    }
+    m_recent->add(path);
+    return true;
+}
+
+TrainingJob* MainWindow::startTraining(const core::RunConfig& config, const QString& path, bool overwrite) {
+    auto* job = new TrainingJob(config, path, overwrite);
+    connect(job, &TrainingJob::epochSaved, this,
+            [this, job, path](const core::EpochMetrics& metrics, const RunSnapshotPtr& snapshot) {
+                if (!snapshot) return;
+                RunDocument* run = m_runs->find(path);
+                if (!run && metrics.epoch != 0) return;  // closed by the user while training
+                if (!run) {
+                    run = m_runs->track(path, snapshot);
+                    m_runs->setCurrent(run);
+                    m_recent->add(path);
+                } else {
+                    run->setSnapshot(snapshot);
+                }
+                run->setTraining(job->isActive());
+            });
+    connect(job, &TrainingJob::finished, this, [this, job, path] {
+        if (RunDocument* run = m_runs->find(path)) run->setTraining(false);
+        if (job->state() == TrainingJob::State::Failed) showError(tr("Training failed"), job->message());
+        if (!job->result().device.empty())
+            m_device->setText(tr("Device: %1").arg(QString::fromStdString(job->result().device)));
+        statusBar()->showMessage(tr("%1: %2").arg(job->title(), job->message()), 10000);
+    });
+    m_jobs->start(job);
+    return job;
+}
+
+bool MainWindow::showView(const QString& id) {
+    for (size_t i = 0; i < m_views.size(); ++i) {
+        if (viewInfos()[i].id != id) continue;
+        m_tabs->setCurrentIndex(int(i));
+        return true;
+    }
+    return false;
+}
+
+ReportResult MainWindow::exportReport(const QString& folder) {
+    QList<PlotWidget*> plots;
+    for (RunView* view : m_views) plots << view->plots();
+    return writeReport(plots, folder, ExportSettings::load());
+}
+
+void MainWindow::openFileDialog() {
+    const QString start = m_recent->files().isEmpty() ? QString() : QFileInfo(m_recent->files().first()).absolutePath();
+    const QStringList paths =
+        QFileDialog::getOpenFileNames(this, tr("Open Run"), start, tr("memloc runs (*.h5);;All files (*)"));
+    for (const QString& path : paths) openRun(path);
+}
+
+void MainWindow::newTrainingRun() {
+    auto* dialog = new NewRunDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        startTraining(dialog->config(), dialog->outputPath(), dialog->overwrite());
+    });
+    dialog->open();
+}
+
+void MainWindow::exportReportDialog() {
+    if (!m_current) {
+        showError(tr("Export Report"), tr("Open a run first."));
+        return;
+    }
+    ExportSettings settings = ExportSettings::load();
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export Report into Folder"), settings.lastFolder);
+    if (folder.isEmpty()) return;
+    settings.lastFolder = folder;
+    settings.save();
+    const ReportResult result = exportReport(folder);
+    if (!result.errors.isEmpty())
+        showError(tr("Export Report"), result.errors.join(QLatin1Char('\n')));
+    statusBar()->showMessage(tr("Wrote %n file(s) to %1", nullptr, int(result.written.size())).arg(folder), 10000);
+}
+
+void MainWindow::closeCurrentRun() {
+    if (m_current) m_runs->close(m_current);
+}
+
+void MainWindow::setCurrentRun(RunDocument* run) {
+    if (m_current) disconnect(m_current, nullptr, this, nullptr);
+    m_current = run;
+    auto refresh = [this] {
+        const RunSnapshotPtr snapshot = m_current ? m_current->snapshot() : nullptr;
+        for (RunView* view : m_views) view->setRun(snapshot);
+        updateRunState();
+    };
+    if (m_current) connect(m_current, &RunDocument::changed, this, refresh);
+    m_central->setCurrentIndex(m_current ? 1 : 0);
+    setWindowTitle(m_current ? QStringLiteral("%1 - memloc").arg(m_current->displayName()) : QStringLiteral("memloc"));
+    refresh();
+}
+
+void MainWindow::updateRunState() {
+    m_runState->setText(m_current ? QStringLiteral("%1: %2").arg(m_current->displayName(), m_current->stateText())
+                                  : tr("No run open"));
+}
+
+void MainWindow::showError(const QString& title, const QString& message) {
+    // Window-modal but not blocking: the event loop (and any training) keeps running.
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (m_jobs->activeCount() > 0) {
+        const auto answer = QMessageBox::question(
+            this, tr("Quit memloc"),
+            tr("%n job(s) still running. Quit and cancel them? Completed epochs stay in the run files.", nullptr,
+               m_jobs->activeCount()));
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+    }
+    saveSettings();
+    m_jobs->shutdown();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (!runFilesIn(event->mimeData()).isEmpty()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    for (const QString& path : runFilesIn(event->mimeData())) openRun(path);
+    event->acceptProposedAction();
+}
+
+void MainWindow::restoreSettings() {
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray())) {
+        const QRect screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry()
+                                                              : QRect(0, 0, 1600, 1000);
+        resize(qMin(1600, screen.width()), qMin(1000, screen.height()));
+    }
+    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
+    showView(settings.value(QStringLiteral("mainWindow/view")).toString());
+}
+
+void MainWindow::saveSettings() const {
+    QSettings settings;
+    settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("mainWindow/state"), saveState());
+    const int tab = m_tabs->currentIndex();
+    if (tab >= 0) settings.setValue(QStringLiteral("mainWindow/view"), viewInfos()[size_t(tab)].id);
+}
+
+} // namespace memloc::ui

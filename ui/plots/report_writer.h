@@ -1,0 +1,23 @@
+#pragma once
+// File > Export Report and `memloc export`: every figure of a run into one folder.
+
+#include "plots/export_settings.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace memloc::ui {
+
+class PlotWidget;
+
+struct ReportResult {
+    QStringList written;  ///< absolute paths
+    QStringList errors;   ///< one line each
+};
+
+/// Writes each plot as <folder>/<plot name>.<format> for every format in
+/// settings.reportFormats (png, pdf, svg, csv; svg skipped without Qt SVG). Creates the folder.
+ReportResult writeReport(const QList<PlotWidget*>& plots, const QString& folder, const ExportSettings& settings);
+
+} // namespace memloc::ui
