@@ -16,6 +16,7 @@ int benchCommand(const Arguments& args);
 int rewindCommand(const Arguments& args);
 int retrainCommand(const Arguments& args);
 int flipCommand(const Arguments& args);
+int demoCommand(const Arguments& args);
 int neuronsCommand(const Arguments& args);
 int dropCommand(const Arguments& args);
 int dropoutEvalCommand(const Arguments& args);

@@ -40,10 +40,13 @@ commands:
            fewest units to zero so an example's prediction changes (stored in the run)
   neurons  RUN.h5 [--attribution-examples 128] [--eval-subset 500] [--json]
            per-unit scores: flip frequency, attribution (noisy - clean), ablation (stored)
-  drop     RUN.h5 --units G:C[,G:C...] [--example ID] [--eval-subset 1000] [--repeat N] [--json]
+  drop     RUN.h5 --units G:C[,G:C...] [--example ID] [--eval-subset 500] [--repeat N] [--json]
            accuracy with those units' activations masked to zero, and one example's prediction
   dropout-eval RUN.h5 [--eval-subset 0] [--json]
            an example-tied dropout run in standard / test / drop modes (stored)
+  demo     [--out DIR] [--device D] [--threads N] [--quiet]
+           the embedded default end to end: trains the demo run and its example-tied dropout
+           twin, runs every analysis, prints the findings and writes DIR/summary.json
   bench    [--widths 1.0,0.25] [--batches 20] [--batch-size 128] [--device D] [--threads N]
            training images/s of ResNet-9 with and without gradient accounting
   help     this text
@@ -73,6 +76,7 @@ int main(int argc, char** argv) {
         if (command == "neurons") return neuronsCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
         if (command == "drop") return dropCommand(Arguments(argc, argv, 2, {"json"}));
         if (command == "dropout-eval") return dropoutEvalCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
+        if (command == "demo") return demoCommand(Arguments(argc, argv, 2, {"quiet"}));
         if (command == "flip") return flipCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
         if (command == "retrain") return retrainCommand(Arguments(argc, argv, 2, {"json"}));
         throw UsageError{"unknown command '" + command + "' (try memloc-cli help)"};

@@ -93,7 +93,7 @@ int dropCommand(const Arguments& args) {
     if (args.positionals().size() != 1) throw UsageError{"drop takes one run file: memloc-cli drop RUN.h5 --units G:C[,G:C...]"};
     const std::vector<core::UnitRef> units = core::parseUnitList(args.value("units"));
     const std::int64_t example = args.intValue("example", -1);
-    core::DropSession session(args.positionals().front(), args.intValue("eval-subset", 1000), args.value("device", "auto"),
+    core::DropSession session(args.positionals().front(), args.intValue("eval-subset", 500), args.value("device", "auto"),
                               args.intValue("threads", 0));
     using Clock = std::chrono::steady_clock;
     auto t0 = Clock::now();

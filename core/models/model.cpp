@@ -58,6 +58,7 @@ torch::Tensor SequentialNet::forwardRange(const torch::Tensor& x, std::size_t be
 }
 
 void SequentialNet::enableEtd(const EtdSpec& spec) {
+    m_hasEtd = !spec.blocks.empty();
     for (std::size_t k = 0; k < spec.blocks.size(); ++k) {
         const std::int64_t block = spec.blocks[k];
         if (block < 0 || block >= static_cast<std::int64_t>(m_layers.size()) || m_channels[static_cast<std::size_t>(block)] == 0)

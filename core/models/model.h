@@ -50,8 +50,11 @@ public:
         for (auto& g : m_unitGates) g->setKeep({});
     }
     ForwardContext& context() { return m_context; }
+    /// Whether the model has example-tied dropout layers.
+    bool hasEtd() const { return m_hasEtd; }
 
 protected:
+    bool m_hasEtd = false;
     std::vector<ChannelGate> m_unitGates;  ///< index = layer group
     ForwardContext m_context;
 };

@@ -29,7 +29,7 @@ std::vector<BenchFigure> runTrainingBenchmark(const std::vector<double>& widths,
     const std::int64_t total = static_cast<std::int64_t>(widths.size()) * 2 * batches;
     for (double width : widths) {
         for (bool accounting : {false, true}) {
-            std::shared_ptr<Net> model = buildModel({"resnet9", width, 1, 28, 10});
+            std::shared_ptr<Net> model = buildModel({"resnet9", width, 1, 28, 10, {}});
             model->to(device.device);
             model->train();
             Sgd sgd(model->parameters(), 0.9, 5e-4, true);

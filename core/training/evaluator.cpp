@@ -33,7 +33,15 @@ double fractionCorrect(const torch::Tensor& predicted, const torch::Tensor& labe
 } // namespace
 
 void evaluateRun(Net& model, const RunData& data, std::int64_t batchSize, EpochMetrics& metrics) {
-    const torch::Tensor train = predictClasses(model, data.trainImages, batchSize);
+    // With example-tied dropout, training examples are scored as trained (each with its own mask)
+    // and test examples with the expected mask.
+    torch::Tensor ids;
+    if (model.hasEtd()) {
+        model.context().etdMode = EtdMode::Example;
+        ids = torch::arange(data.trainSize(), torch::kLong);
+    }
+    const torch::Tensor train = predictClasses(model, data.trainImages, batchSize, ids);
+    model.context() = ForwardContext{};
     const torch::Tensor given = data.trainGiven.cpu();
     const torch::Tensor truth = data.trainTrue.cpu();
     const torch::Tensor noisy = data.noiseMask;

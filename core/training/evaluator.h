@@ -17,7 +17,9 @@ torch::Tensor predictClasses(Net& model, const torch::Tensor& images, std::int64
                              const torch::Tensor& ids = {});
 
 /// Accuracy on clean training examples, on noisy ones against their given and true labels, and
-/// on the test set (fields of EpochMetrics other than these are left as they are).
+/// on the test set (fields of EpochMetrics other than these are left as they are). A model with
+/// example-tied dropout is evaluated on training examples with their own masks ("standard"
+/// mode) and on the test set in test mode.
 void evaluateRun(Net& model, const RunData& data, std::int64_t batchSize, EpochMetrics& metrics);
 
 } // namespace memloc::core

@@ -88,7 +88,7 @@ private Q_SLOTS:
         std::map<std::string, torch::Tensor> saved;
         for (const auto& item : value.toGenericDict()) saved[item.key().toStringRef()] = item.value().toTensor();
 
-        auto model = buildModel({"resnet9", 0.125, 1, 28, 10});
+        auto model = buildModel({"resnet9", 0.125, 1, 28, 10, {}});
         torch::NoGradGuard noGrad;
         for (auto& [name, t] : stateOf(*model)) {
             QVERIFY2(saved.count(name), name.c_str());
@@ -101,7 +101,7 @@ private Q_SLOTS:
 
     void layerGroupsCoverEveryParameterOnce() {
         for (const char* arch : {"resnet9", "mlp"}) {
-            auto model = buildModel({arch, 0.25, 1, 28, 10});
+            auto model = buildModel({arch, 0.25, 1, 28, 10, {}});
             std::multiset<std::string> grouped;
             for (const auto& g : model->layerGroups())
                 for (const auto& p : g.parameters) grouped.insert(p);
@@ -113,7 +113,7 @@ private Q_SLOTS:
     }
 
     void resnet9GroupsAndUnits() {
-        auto model = buildModel({"resnet9", 1.0, 3, 32, 10});
+        auto model = buildModel({"resnet9", 1.0, 3, 32, 10, {}});
         const auto groups = model->layerGroups();
         QCOMPARE(groups.size(), std::size_t{9});
         const std::vector<std::int64_t> units = {64, 128, 128, 128, 256, 256, 256, 128, 10};
@@ -126,7 +126,7 @@ private Q_SLOTS:
     }
 
     void outputShape() {
-        auto model = buildModel({"resnet9", 0.25, 3, 32, 7});
+        auto model = buildModel({"resnet9", 0.25, 3, 32, 7, {}});
         model->eval();
         torch::NoGradGuard noGrad;
         QCOMPARE(model->forward(torch::randn({5, 3, 32, 32})).sizes().vec(), (std::vector<std::int64_t>{5, 7}));
@@ -148,7 +148,7 @@ private Q_SLOTS:
         QFETCH(int, size);
         QFETCH(QString, message);
         try {
-            buildModel({arch.toStdString(), width, 1, size, 10});
+            buildModel({arch.toStdString(), width, 1, size, 10, {}});
             QFAIL("no error");
         } catch (const Error& e) {
             QVERIFY2(QString(e.what()).contains(message), e.what());

@@ -36,7 +36,7 @@ RunConfig syntheticConfig() {
 std::shared_ptr<Net> makeRunFile(const std::string& path, bool overwrite = false) {
     RunConfig config = syntheticConfig();
     RunData data = prepareRunData(config, torch::kCPU);
-    ModelSpec spec{"resnet9", 0.125, 1, 12, data.numClasses};
+    ModelSpec spec{"resnet9", 0.125, 1, 12, data.numClasses, {}};
     torch::manual_seed(1);
     auto model = buildModel(spec);
     EpochMetrics e0;
@@ -206,7 +206,7 @@ private Q_SLOTS:
         RunFileReader reader(good);
         auto model = buildModel(reader.modelSpec());
         expectError([&] { reader.loadCheckpoint(7, *model); }, "epoch 7 is not stored");
-        auto wrong = buildModel({"resnet9", 0.25, 1, 12, 4});
+        auto wrong = buildModel({"resnet9", 0.25, 1, 12, 4, {}});
         expectError([&] { reader.loadCheckpoint(1, *wrong); }, "has shape");
     }
 
