@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to a working memloc.
-#   bash packaging/bootstrap.sh demo   install dependencies, build, train the embedded demo run
-#                                      (Fashion-MNIST, 10% label noise) and print its summary
+#   bash packaging/bootstrap.sh demo   install dependencies, build, run the embedded demo end to end
+#                                      (train on Fashion-MNIST with 10% label noise, every analysis,
+#                                      findings printed and in memloc-demo/summary.json), then open
+#                                      the desktop app on it when a display is available
 #   bash packaging/bootstrap.sh test   install dependencies, build everything, run all tests
 #   bash packaging/bootstrap.sh build  install dependencies and build only
 # Environment: MEMLOC_BUILD_DIR (default: build), MEMLOC_JOBS (default: every core).
@@ -30,9 +32,15 @@ case "$mode" in
     ctest --output-on-failure -j 1
     ;;
   demo)
-    run="$root/demo-run.h5"
-    "$build/app/cli/memloc-cli" train --config "$root/resources/demo.json" --out "$run" --overwrite
+    out="$root/memloc-demo"
+    "$build/app/cli/memloc-cli" demo --out "$out"
     echo
-    "$build/app/cli/memloc-cli" inspect "$run"
+    "$build/app/cli/memloc-cli" inspect "$out/demo.h5"
+    if [ -x "$build/app/gui/memloc" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+      echo "opening the desktop app on $out/demo.h5"
+      "$build/app/gui/memloc" "$out/demo.h5" "$out/demo-etd.h5" &
+    else
+      echo "open it in the desktop app with: $build/app/gui/memloc $out/demo.h5"
+    fi
     ;;
 esac

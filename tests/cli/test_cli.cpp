@@ -128,6 +128,57 @@ private Q_SLOTS:
         QVERIFY(out.contains("accounting_shape 2x9"));
     }
 
+    // Every analysis command on a tiny run: exit 0, JSON with its documented keys, stored result.
+    void analysisCommands() {
+        QTemporaryDir dir;
+        const QString run = dir.filePath("a.h5");
+        QStringList args = tinyTrain(run);
+        args[args.indexOf("--epochs") + 1] = "3";
+        args << "--dropout" << "example-tied" << "--p-gen" << "0.5" << "--p-mem" << "0.25" << "--dropout-blocks" << "2,3,5,6";
+        QCOMPARE(runCli(args).code, 0);
+        auto json = [&](const QStringList& a) {
+            const Result r = runCli(a + QStringList{"--json", "--device", "cpu"});
+            if (r.code != 0) qWarning("%s", qPrintable(r.err));
+            return QJsonDocument::fromJson(r.out.toUtf8()).object();
+        };
+        const QJsonObject rw = json({"rewind", run, "--eval-subset", "32"});
+        QCOMPARE(rw["groups"].toArray().size(), 9);
+        const QJsonObject rt = json({"retrain", run, "--groups", "conv1,fc", "--max-epochs", "1", "--eval-subset", "32"});
+        QVERIFY(!rt.isEmpty());
+        const QJsonObject fl = json({"flip", run, "--noisy", "2", "--clean", "2", "--batch", "16", "--eval-subset", "32"});
+        QVERIFY(fl.contains("median_units_noisy") && fl.contains("median_units_clean"));
+        QVERIFY(fl["examples"].isArray());
+        const QJsonObject ne = json({"neurons", run, "--attribution-examples", "8", "--eval-subset", "32"});
+        QCOMPARE(ne["attribution"].toArray().size(), 9);
+        QCOMPARE(ne["ablation_noisy"].toArray()[0].toArray().size(), 8);
+        const QJsonObject dr = json({"drop", run, "--units", "conv1:1,res1.a:2", "--example", "5"});
+        QVERIFY(dr.contains("clean_acc") && dr.contains("test_acc"));
+        QCOMPARE(dr["example"].toObject()["probabilities"].toArray().size(), 4);
+        const QJsonObject de = json({"dropout-eval", run});
+        for (const char* mode : {"standard", "test", "drop"}) QVERIFY2(de["modes"].toObject().contains(mode), mode);
+        const QJsonObject inspect = QJsonDocument::fromJson(runCli({"inspect", run, "--json"}).out.toUtf8()).object();
+        QStringList analyses;
+        for (const auto& a : inspect["analyses"].toArray()) analyses << a.toString();
+        analyses.sort();
+        QCOMPARE(analyses, (QStringList{"dropout_eval", "flipping", "neurons", "retraining", "rewinding"}));
+
+        // Bad arguments name the problem in one line.
+        const Result badUnit = runCli({"drop", run, "--units", "conv9:1"});
+        QCOMPARE(badUnit.code, 1);
+        QVERIFY(badUnit.err.contains("unknown layer group 'conv9'"));
+        const Result badGroup = runCli({"rewind", run, "--groups", "nope"});
+        QCOMPARE(badGroup.code, 1);
+        QVERIFY(badGroup.err.contains("nope"));
+        const Result badEpoch = runCli({"rewind", run, "--epochs", "99"});
+        QCOMPARE(badEpoch.code, 1);
+        QVERIFY(badEpoch.err.contains(run));
+        const Result badMode = runCli({"flip", run, "--mode", "layer"});
+        QCOMPARE(badMode.code, 1);
+        const Result badExample = runCli({"drop", run, "--units", "conv1:1", "--example", "100000"});
+        QCOMPARE(badExample.code, 1);
+        QVERIFY(badExample.err.contains("out of range"));
+    }
+
     void configFileAndFlags() {
         QTemporaryDir dir;
         const QString cfg = dir.filePath("cfg.json");
