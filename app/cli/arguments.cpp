@@ -1,5 +1,7 @@
 #include "arguments.h"
 
+#include <sstream>
+
 namespace memloc::cli {
 
 Arguments::Arguments(int argc, char** argv, int first, const std::set<std::string>& flags) {
@@ -41,6 +43,41 @@ std::int64_t Arguments::intValue(const std::string& name, std::int64_t fallback)
     } catch (const std::exception&) {
     }
     throw UsageError{"option --" + name + " expects an integer, got '" + v + "'"};
+}
+
+double Arguments::doubleValue(const std::string& name, double fallback) const {
+    if (!has(name)) return fallback;
+    const std::string v = value(name);
+    try {
+        std::size_t used = 0;
+        const double parsed = std::stod(v, &used);
+        if (used == v.size()) return parsed;
+    } catch (const std::exception&) {
+    }
+    throw UsageError{"option --" + name + " expects a number, got '" + v + "'"};
+}
+
+std::vector<std::string> Arguments::listValue(const std::string& name) const {
+    std::vector<std::string> out;
+    std::stringstream s(value(name));
+    for (std::string item; std::getline(s, item, ',');)
+        if (!item.empty()) out.push_back(item);
+    if (has(name) && out.empty()) throw UsageError{"option --" + name + " expects a list separated by commas"};
+    return out;
+}
+
+std::vector<std::int64_t> Arguments::intListValue(const std::string& name) const {
+    std::vector<std::int64_t> out;
+    for (const auto& item : listValue(name)) {
+        try {
+            std::size_t used = 0;
+            out.push_back(std::stoll(item, &used));
+            if (used != item.size()) throw std::invalid_argument(item);
+        } catch (const std::exception&) {
+            throw UsageError{"option --" + name + " expects integers separated by commas, got '" + item + "'"};
+        }
+    }
+    return out;
 }
 
 void Arguments::requireKnown(const std::set<std::string>& known) const {

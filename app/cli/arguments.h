@@ -22,6 +22,11 @@ public:
     bool has(const std::string& name) const { return m_values.count(name) > 0; }
     std::string value(const std::string& name, const std::string& fallback = "") const;
     std::int64_t intValue(const std::string& name, std::int64_t fallback) const;
+    double doubleValue(const std::string& name, double fallback) const;
+    /// A comma-separated option as its non-empty items; UsageError if given but empty.
+    std::vector<std::string> listValue(const std::string& name) const;
+    /// A comma-separated list of integers; UsageError on anything else.
+    std::vector<std::int64_t> intListValue(const std::string& name) const;
     const std::vector<std::string>& positionals() const { return m_positionals; }
     /// Options given, in order (names without "--").
     const std::vector<std::string>& names() const { return m_order; }

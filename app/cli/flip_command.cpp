@@ -83,7 +83,7 @@ int flipCommand(const Arguments& args) {
     o.clean = args.intValue("clean", o.clean);
     o.batch = args.intValue("batch", o.batch);
     o.eot = args.intValue("eot", o.eot);
-    if (args.has("eot-noise")) o.eotNoise = std::stod(args.value("eot-noise"));
+    o.eotNoise = args.doubleValue("eot-noise", o.eotNoise);
     o.mode = args.value("mode", o.mode);
     o.maxUnits = args.intValue("max-units", o.maxUnits);
     o.evalSubset = args.intValue("eval-subset", o.evalSubset);

@@ -72,13 +72,13 @@ int main(int argc, char** argv) {
         if (command == "train") return trainCommand(Arguments(argc, argv, 2, {"overwrite", "quiet"}));
         if (command == "inspect") return inspectCommand(Arguments(argc, argv, 2, {"json"}));
         if (command == "bench") return benchCommand(Arguments(argc, argv, 2, {}));
-        if (command == "rewind") return rewindCommand(Arguments(argc, argv, 2, {"json"}));
+        if (command == "rewind") return rewindCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
         if (command == "neurons") return neuronsCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
         if (command == "drop") return dropCommand(Arguments(argc, argv, 2, {"json"}));
         if (command == "dropout-eval") return dropoutEvalCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
         if (command == "demo") return demoCommand(Arguments(argc, argv, 2, {"quiet"}));
         if (command == "flip") return flipCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
-        if (command == "retrain") return retrainCommand(Arguments(argc, argv, 2, {"json"}));
+        if (command == "retrain") return retrainCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
         throw UsageError{"unknown command '" + command + "' (try memloc-cli help)"};
     } catch (const UsageError& e) {
         std::fprintf(stderr, "memloc-cli: %s\n", e.message.c_str());
