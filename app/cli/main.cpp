@@ -1,6 +1,7 @@
 // memloc-cli: the headless face of memloc (links the core only).
 
 #include "arguments.h"
+#include "../common/openmp_wait.h"
 #include "commands.h"
 
 #include "memloc/error.h"
@@ -59,6 +60,7 @@ exit status: 0 ok, 1 error (bad input, I/O), 2 bad command line, 130 interrupted
 
 int main(int argc, char** argv) {
     using namespace memloc::cli;
+    memloc::app::ensurePassiveOpenMpWait(argv);
     if (argc < 2 || !std::strcmp(argv[1], "help") || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
         std::fputs(kUsage, stdout);
         return argc < 2 ? kExitUsage : kExitOk;
