@@ -27,6 +27,7 @@ commands:
            --lr LR --momentum M --nesterov true|false --weight-decay WD
            --schedule cosine|triangle|constant --warmup F --peak-epoch E --seed S
            --accounting true|false --eval-batch-size B --device auto|cpu|cuda[:N] --threads N
+           --dropout none|example-tied --p-gen P --p-mem Q --dropout-blocks 2,3,5,6
   inspect  RUN.h5 [--json]      config, data, epochs, final metrics, layer groups, analyses
   rewind   RUN.h5 [--epochs LIST] [--groups LIST] [--eval-subset N] [--batch-size B]
            [--device D] [--threads N] [--json]

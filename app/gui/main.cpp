@@ -1,6 +1,7 @@
 // memloc: the desktop application. `memloc [RUN.h5 ...] [--view ID] [--demo RUN.h5]` opens the window;
 // `memloc export RUN.h5 --out DIR` writes every figure of a run without a display.
 
+#include "../common/openmp_wait.h"
 #include "dialogs/run_presets.h"
 #include "main/export_command.h"
 #include "main/main_window.h"
@@ -15,6 +16,7 @@
 #include <cstring>
 
 int main(int argc, char** argv) {
+    memloc::app::ensurePassiveOpenMpWait(argv);  // the GUI thread and the engine share 2 cores
     const bool exportCommand = argc > 1 && std::strcmp(argv[1], "export") == 0;
     if (exportCommand && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
 

@@ -11,44 +11,15 @@
 #include "memloc/run_summary.h"
 #include "memloc/training.h"
 #include "models/channel_gate.h"
+#include "tiny_run.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
 
 using namespace memloc::core;
+using namespace memloc::core::testing;
 
 namespace {
-
-RunConfig tinyConfig() {
-    RunConfig c;
-    c.dataset = "synthetic";
-    c.syntheticTrain = 256;
-    c.syntheticTest = 64;
-    c.syntheticSize = 16;
-    c.syntheticClasses = 4;
-    c.noise = 0.2;
-    c.width = 0.125;
-    c.epochs = 8;
-    c.batchSize = 32;
-    c.lr = 0.05;
-    c.device = "cpu";
-    return c;
-}
-
-std::map<std::string, torch::Tensor> snapshot(Net& model) {
-    std::map<std::string, torch::Tensor> s;
-    for (const auto& p : model.named_parameters()) s[p.key()] = p.value().detach().clone();
-    for (const auto& b : model.named_buffers()) s[b.key()] = b.value().clone();
-    return s;
-}
-
-bool same(Net& model, const std::map<std::string, torch::Tensor>& s) {
-    for (const auto& p : model.named_parameters())
-        if (!p.value().equal(s.at(p.key()))) return false;
-    for (const auto& b : model.named_buffers())
-        if (!b.value().equal(s.at(b.key()))) return false;
-    return true;
-}
 
 template <typename F>
 QString errorOf(F&& call) {
@@ -72,8 +43,8 @@ private Q_SLOTS:
     void initTestCase() {
         torch::set_num_threads(2);
         m_run = m_dir.filePath("tiny.h5").toStdString();
-        trainRun(tinyConfig(), m_run);
-        RunConfig etd = tinyConfig();
+        trainRun(tinyConfig(8), m_run);
+        RunConfig etd = tinyConfig(8);
         etd.dropout = "example-tied";
         etd.pGen = 0.5;
         etd.pMem = 0.25;
@@ -98,7 +69,7 @@ private Q_SLOTS:
             int checked = 0;
             for (std::int64_t id = 0; id < run.data.trainSize() && checked < 4; ++id) {
                 FlipExample ex = flipOneExample(model, run.data, o, id, run.data.noiseMask[id].item<bool>(), params, sets, 256);
-                QVERIFY(same(model, before));  // restored bit for bit
+                QVERIFY(sameState(snapshot(model), before));  // restored bit for bit
                 if (!ex.flipped || ex.originalPrediction != ex.givenLabel) continue;
                 ++checked;
                 QVERIFY(!ex.units.empty());

@@ -10,6 +10,7 @@
 #include "training/gradient_accountant.h"
 #include "training/lr_schedule.h"
 #include "training/sgd.h"
+#include "tiny_run.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -17,25 +18,9 @@
 #include <cmath>
 
 using namespace memloc::core;
+using namespace memloc::core::testing;
 
 namespace {
-
-RunConfig tinyConfig() {
-    RunConfig c;
-    c.dataset = "synthetic";
-    c.syntheticTrain = 256;
-    c.syntheticTest = 64;
-    c.syntheticSize = 16;
-    c.syntheticClasses = 4;
-    c.noise = 0.2;
-    c.model = "resnet9";
-    c.width = 0.125;
-    c.epochs = 4;
-    c.batchSize = 32;
-    c.lr = 0.05;
-    c.device = "cpu";
-    return c;
-}
 
 std::map<std::string, torch::Tensor> grads(Net& model) {
     std::map<std::string, torch::Tensor> out;
@@ -54,17 +39,7 @@ std::map<std::string, torch::Tensor> checkpoint(const std::string& path, std::in
     RunFileReader reader(path);
     auto model = buildModel(reader.modelSpec());
     reader.loadCheckpoint(epoch, *model);
-    std::map<std::string, torch::Tensor> state;
-    for (const auto& p : model->named_parameters()) state[p.key()] = p.value().detach().clone();
-    for (const auto& b : model->named_buffers()) state[b.key()] = b.value().clone();
-    return state;
-}
-
-bool sameState(const std::map<std::string, torch::Tensor>& a, const std::map<std::string, torch::Tensor>& b) {
-    if (a.size() != b.size()) return false;
-    for (const auto& [name, t] : a)
-        if (!b.count(name) || !t.equal(b.at(name))) return false;
-    return true;
+    return snapshot(*model);
 }
 
 } // namespace
@@ -193,7 +168,7 @@ private Q_SLOTS:
     void sameSeedSameRun() {
         QTemporaryDir dir;
         const std::string a = dir.filePath("a.h5").toStdString(), b = dir.filePath("b.h5").toStdString();
-        RunConfig c = tinyConfig();
+        RunConfig c = tinyConfig(4);
         c.epochs = 2;
         QCOMPARE(trainRun(c, a).epochsCompleted, std::int64_t{2});
         trainRun(c, b);
@@ -216,7 +191,7 @@ private Q_SLOTS:
         std::vector<std::int64_t> seen;
         TrainCallbacks cb;
         cb.epochDone = [&](const EpochMetrics& m) { seen.push_back(m.epoch); };
-        const TrainResult r = trainRun(tinyConfig(), path, cb);
+        const TrainResult r = trainRun(tinyConfig(4), path, cb);
         QCOMPARE(r.epochsCompleted, std::int64_t{4});
         QCOMPARE(seen, (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
         const RunSummary s = readRunSummary(path);
@@ -232,7 +207,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const std::string whole = dir.filePath("whole.h5").toStdString();
         const std::string cut = dir.filePath("cut.h5").toStdString();
-        trainRun(tinyConfig(), whole);
+        trainRun(tinyConfig(4), whole);
 
         CancelToken cancel;
         TrainCallbacks cb;
@@ -240,7 +215,7 @@ private Q_SLOTS:
         cb.epochDone = [&](const EpochMetrics& m) {
             if (m.epoch == 2) cancel.cancel();
         };
-        const TrainResult first = trainRun(tinyConfig(), cut, cb);
+        const TrainResult first = trainRun(tinyConfig(4), cut, cb);
         QVERIFY(first.cancelled);
         QCOMPARE(first.epochsCompleted, std::int64_t{2});
         QCOMPARE(readRunSummary(cut).epochsCompleted, std::int64_t{2});
@@ -261,14 +236,14 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const std::string whole = dir.filePath("whole.h5").toStdString();
         const std::string cut = dir.filePath("cut.h5").toStdString();
-        trainRun(tinyConfig(), whole);
+        trainRun(tinyConfig(4), whole);
         CancelToken cancel;
         TrainCallbacks cb;
         cb.cancel = &cancel;
         cb.epochDone = [&](const EpochMetrics& m) {
             if (m.epoch == 2) cancel.cancel();
         };
-        trainRun(tinyConfig(), cut, cb);
+        trainRun(tinyConfig(4), cut, cb);
         {
             H5::H5File file(cut, H5F_ACC_RDWR);
             H5::Group checkpoints = file.openGroup("checkpoints");
@@ -286,7 +261,7 @@ private Q_SLOTS:
 
     void mlpTrainsWithoutAccounting() {
         QTemporaryDir dir;
-        RunConfig c = tinyConfig();
+        RunConfig c = tinyConfig(4);
         c.model = "mlp";
         c.width = 0.25;
         c.accounting = false;

@@ -157,11 +157,26 @@ QWidget* NewRunDialog::buildModelGroup() {
     m_width->setToolTip(tr("Multiplier of every channel (or hidden unit) count"));
     m_seed = intBox(0, kMaxInt);
     m_seed->setToolTip(tr("Seed of the initialisation and of the shuffling"));
+    // Example-tied dropout (PAPER.md section 6; resnet9 only).
+    m_dropout = choiceBox({QStringLiteral("none"), QStringLiteral("example-tied")});
+    m_dropout->setToolTip(tr("example-tied: each example keeps its own random set of memorization channels"));
+    m_pGen = realBox(0.01, 0.99, 3, 0.05);
+    m_pGen->setToolTip(tr("Fraction of channels that are generalization channels (always on)"));
+    m_pMem = realBox(0.01, 1.0, 3, 0.05);
+    m_pMem->setToolTip(tr("Probability that a memorization channel is on for a given example"));
+    m_dropoutBlocks = new QLineEdit;
+    m_dropoutBlocks->setToolTip(tr("Top-level blocks followed by dropout, e.g. 2,3,5,6"));
+    connect(m_dropout, &QComboBox::currentIndexChanged, this, &NewRunDialog::updateEnabled);
+    connect(m_model, &QComboBox::currentIndexChanged, this, &NewRunDialog::updateEnabled);
     auto* group = new QGroupBox(tr("Model"));
     auto* form = new QFormLayout(group);
     form->addRow(tr("Architecture:"), m_model);
     form->addRow(tr("Width:"), m_width);
     form->addRow(tr("Seed:"), m_seed);
+    form->addRow(tr("Dropout:"), m_dropout);
+    form->addRow(tr("p_gen:"), m_pGen);
+    form->addRow(tr("p_mem:"), m_pMem);
+    form->addRow(tr("Dropout blocks:"), m_dropoutBlocks);
     return group;
 }
 
@@ -226,6 +241,10 @@ void NewRunDialog::setConfig(const core::RunConfig& c) {
     m_model->setCurrentText(text(c.model));
     m_width->setValue(c.width);
     m_seed->setValue(static_cast<int>(c.seed));
+    m_dropout->setCurrentText(text(c.dropout));
+    m_pGen->setValue(c.pGen);
+    m_pMem->setValue(c.pMem);
+    m_dropoutBlocks->setText(text(c.dropoutBlocks));
     m_epochs->setValue(static_cast<int>(c.epochs));
     m_batchSize->setValue(static_cast<int>(c.batchSize));
     m_lr->setValue(c.lr);
@@ -253,6 +272,10 @@ core::RunConfig NewRunDialog::config() const {
     c.model = m_model->currentText().toStdString();
     c.width = m_width->value();
     c.seed = m_seed->value();
+    c.dropout = m_dropout->currentText().toStdString();
+    c.pGen = m_pGen->value();
+    c.pMem = m_pMem->value();
+    c.dropoutBlocks = m_dropoutBlocks->text().trimmed().toStdString();
     c.epochs = m_epochs->value();
     c.batchSize = m_batchSize->value();
     c.lr = m_lr->value();
@@ -328,6 +351,10 @@ void NewRunDialog::updateEnabled() {
                                                 : text(core::defaultDataDir(dataset.toStdString())));
     m_warmup->setEnabled(m_schedule->currentText() == QLatin1String("cosine"));
     m_peakEpoch->setEnabled(m_schedule->currentText() == QLatin1String("triangle"));
+    const bool resnet = m_model->currentText() == QLatin1String("resnet9");
+    m_dropout->setEnabled(resnet);
+    const bool tied = resnet && m_dropout->currentText() == QLatin1String("example-tied");
+    for (QWidget* w : std::initializer_list<QWidget*>{m_pGen, m_pMem, m_dropoutBlocks}) w->setEnabled(tied);
 }
 
 void NewRunDialog::browseDataDir() {

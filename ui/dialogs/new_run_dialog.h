@@ -67,6 +67,10 @@ private:
     // model and training
     QComboBox* m_model;
     QDoubleSpinBox* m_width;
+    QComboBox* m_dropout;
+    QDoubleSpinBox* m_pGen;
+    QDoubleSpinBox* m_pMem;
+    QLineEdit* m_dropoutBlocks;
     QSpinBox* m_epochs;
     QSpinBox* m_batchSize;
     QDoubleSpinBox* m_lr;

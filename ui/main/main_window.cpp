@@ -1,5 +1,6 @@
 #include "main/main_window.h"
 
+#include "jobs/analysis_job.h"
 #include "jobs/job_list_model.h"
 #include "jobs/job_panel_widget.h"
 #include "jobs/training_job.h"
@@ -10,6 +11,8 @@
 #include "main/welcome_widget.h"
 #include "runs/open_runs_model.h"
 #include "runs/run_document.h"
+#include "views/examples_view.h"
+#include "views/neurons_view.h"
 #include "views/run_view.h"
 #include "views/view_registry.h"
 
@@ -90,7 +93,14 @@ void MainWindow::createViews() {
         view->setObjectName(info.id);
         m_views.push_back(view);
         m_tabs->addTab(view, info.title);
+        connect(view, &RunView::jobRequested, this, &MainWindow::startJob);
     }
+    // Selecting an example makes it the Neurons view's selected example.
+    for (RunView* from : m_views)
+        if (auto* examples = qobject_cast<ExamplesView*>(from))
+            for (RunView* to : m_views)
+                if (auto* neurons = qobject_cast<NeuronsView*>(to))
+                    connect(examples, &ExamplesView::exampleSelected, neurons, &NeuronsView::setSelectedExample);
     auto* welcome = new WelcomeWidget;
     connect(welcome, &WelcomeWidget::openRequested, this, &MainWindow::openFileDialog);
     connect(welcome, &WelcomeWidget::newRunRequested, this, &MainWindow::newTrainingRun);
@@ -220,6 +230,24 @@ TrainingJob* MainWindow::startTraining(const core::RunConfig& config, const QStr
     });
     m_jobs->start(job);
     return job;
+}
+
+void MainWindow::startJob(Job* job) {
+    auto* analysis = qobject_cast<AnalysisJob*>(job);
+    connect(job, &Job::finished, this, [this, job, analysis] {
+        if (job->state() == Job::State::Failed) showError(tr("%1 failed").arg(job->title()), job->message());
+        statusBar()->showMessage(tr("%1: %2").arg(job->title(), job->message()), 10000);
+        if (!analysis || job->state() != Job::State::Finished) return;
+        // The analysis is stored: re-read the run so every view shows it.
+        if (RunDocument* run = m_runs->find(analysis->runPath())) {
+            try {
+                run->setSnapshot(readRunSnapshot(analysis->runPath()));
+            } catch (const std::exception& e) {
+                showError(tr("Cannot re-read run"), QString::fromStdString(e.what()));
+            }
+        }
+    });
+    m_jobs->start(job);
 }
 
 bool MainWindow::showView(const QString& id) {

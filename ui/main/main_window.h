@@ -16,6 +16,7 @@ class QTabWidget;
 
 namespace memloc::ui {
 
+class Job;
 class JobListModel;
 class JobPanelWidget;
 class OpenRunsModel;
@@ -39,7 +40,10 @@ public:
     bool openRun(const QString& path);
     /// Starts training `config` into `path` as a background job; the run opens once its file exists.
     TrainingJob* startTraining(const core::RunConfig& config, const QString& path, bool overwrite);
-    /// Shows the view with this id ("training", "gradients"); false if unknown.
+    /// Takes ownership of `job` (e.g. an analysis a view asked for), starts it in the job panel
+    /// and, when an analysis finishes, re-reads its run so the views refresh.
+    void startJob(memloc::ui::Job* job);
+    /// Shows the view with this id ("training", "gradients", "rewinding", ...); false if unknown.
     bool showView(const QString& id);
     /// Writes every figure of the current run into `folder` (File > Export Report).
     ReportResult exportReport(const QString& folder);

@@ -9,6 +9,7 @@
 
 namespace memloc::ui {
 
+class Job;
 class PlotWidget;
 
 /// A view of the current run (Training, Gradients; Rewinding, Neurons... later). Views read only
@@ -24,6 +25,11 @@ public:
     virtual void setRun(const RunSnapshotPtr& run) = 0;
     /// The view's figures, in order, for File > Export Report.
     virtual QList<PlotWidget*> plots() const = 0;
+
+Q_SIGNALS:
+    /// The view asks for a background job (e.g. a missing analysis). The receiver (MainWindow)
+    /// takes ownership, starts it and re-reads the run when it finishes.
+    void jobRequested(memloc::ui::Job* job);
 
 protected:
     /// One line naming the run: data, model, sizes, noise, epochs.

@@ -1,0 +1,74 @@
+#include "views/analysis_view.h"
+
+#include "jobs/analysis_job.h"
+#include "plots/plot_widget.h"
+
+#include <QLabel>
+#include <QPushButton>
+#include <QStackedWidget>
+#include <QVBoxLayout>
+
+namespace memloc::ui {
+
+AnalysisView::AnalysisView(QWidget* parent) : RunView(parent) {}
+
+void AnalysisView::setContent(QWidget* content, const QString& runButtonText) {
+    m_hint = new QLabel;
+    m_hint->setAlignment(Qt::AlignCenter);
+    m_hint->setWordWrap(true);
+    m_runButton = new QPushButton(runButtonText);
+    m_runButton->setObjectName(QStringLiteral("runAnalysisButton"));
+    connect(m_runButton, &QPushButton::clicked, this, &AnalysisView::startAnalysis);
+    auto* placeholder = new QWidget;
+    auto* column = new QVBoxLayout(placeholder);
+    column->addStretch(1);
+    column->addWidget(m_hint);
+    column->addWidget(m_runButton, 0, Qt::AlignHCenter);
+    column->addStretch(1);
+
+    m_pages = new QStackedWidget;
+    m_pages->addWidget(content);
+    m_pages->addWidget(placeholder);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_pages);
+}
+
+Job* AnalysisView::job() const { return m_job.data(); }
+
+bool AnalysisView::showsContent() const { return m_pages->currentIndex() == 0; }
+
+void AnalysisView::startAnalysis() {
+    if (!m_run || (m_job && m_job->isActive())) return;
+    AnalysisJob* job = createJob(QString::fromStdString(m_run->summary.path));
+    m_job = job;
+    connect(job, &Job::finished, this, &AnalysisView::updateButton);
+    Q_EMIT jobRequested(job);
+    updateButton();
+}
+
+void AnalysisView::showContent() { m_pages->setCurrentIndex(0); }
+
+void AnalysisView::showPlaceholder(const QString& text, bool offerRun) {
+    m_hint->setText(text);
+    m_runButton->setVisible(offerRun);
+    updateButton();
+    m_pages->setCurrentIndex(1);
+}
+
+void AnalysisView::updateButton() {
+    const bool running = m_job && m_job->isActive();
+    m_runButton->setEnabled(m_run && !running);
+    m_runButton->setToolTip(running ? tr("Running; see the Jobs panel") : QString());
+}
+
+QColor seriesColour(int index) {
+    static const QRgb kTab10[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
+                                  0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
+    return QColor(kTab10[index % 10]);
+}
+
+QString accuracyLine(const QString& name, double fraction) {
+    return QStringLiteral("%1: %2").arg(name, percentText(fraction));
+}
+
+} // namespace memloc::ui
