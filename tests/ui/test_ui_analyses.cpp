@@ -2,6 +2,7 @@
 // the core API: each view shows the stored numbers, live dropping on the engine thread returns what
 // core::DropSession computes (also after a burst of coalesced toggles, and after Reset), the
 // examples filter counts, the dropout view, an analysis started from a view, and export.
+#include "dialogs/analysis_params_dialog.h"
 #include "dialogs/new_run_dialog.h"
 #include "jobs/analysis_job.h"
 #include "jobs/job_list_model.h"
@@ -24,8 +25,11 @@
 #include "memloc/rewinding.h"
 #include "memloc/training.h"
 
+#include <QComboBox>
 #include <QFile>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -121,6 +125,8 @@ private Q_SLOTS:
         QVERIFY(w.showView(QStringLiteral("rewinding")));
         auto* view = viewOf<RewindingView>(w);
         QVERIFY(view->showsContent());
+        QVERIFY(view->rerunButton()->isVisible());
+        QVERIFY(view->rerunButton()->isEnabled());
         QCOMPARE(view->metric(), RewindingView::NoisyGiven);
         HeatmapPlotWidget* heatmap = view->heatmap();
         for (size_t g = 0; g < m_rewind.groups.size(); ++g)
@@ -309,9 +315,25 @@ private Q_SLOTS:
         auto* view = viewOf<RewindingView>(w);
         QVERIFY(!view->showsContent());
         QVERIFY(view->runButton()->isVisible());
+        // The button asks for the parameters; Cancel starts nothing.
         QTest::mouseClick(view->runButton(), Qt::LeftButton);
-        Job* job = view->job();
+        QPointer<AnalysisParamsDialog> dialog = view->paramsDialog();
+        QVERIFY(dialog);
+        QVERIFY(dialog->isVisible());
+        dialog->reject();
+        QVERIFY(!view->job());
+        QCOMPARE(w.jobs()->jobs().size(), 0);
+        QTRY_VERIFY(!dialog);  // deleted on close
+        // OK with a non-default value starts the job with it.
+        QTest::mouseClick(view->runButton(), Qt::LeftButton);
+        dialog = view->paramsDialog();
+        QVERIFY(dialog);
+        dialog->epochsEdit()->setText(QStringLiteral("1"));
+        dialog->accept();
+        auto* job = qobject_cast<AnalysisJob*>(view->job());
         QVERIFY(job);
+        QCOMPARE(job->params().rewinding.epochs, std::vector<std::int64_t>{1});
+        QCOMPARE(job->params().rewinding.evalSubset, 500);
         QCOMPARE(w.jobs()->jobs().size(), 1);
         QVERIFY(!view->runButton()->isEnabled());  // one at a time
         QSignalSpy finished(job, &Job::finished);
@@ -321,12 +343,118 @@ private Q_SLOTS:
         const core::RewindResult stored = core::readRewinding(m_bare.toStdString());
         QCOMPARE(cellValue(*view->heatmap(), 0, 0), stored.noisyGiven[0][0]);
         QCOMPARE(stored.evalSubset, 500);
+        QCOMPARE(stored.epochs, std::vector<std::int64_t>{1});  // not the default spread
+        QVERIFY(core::defaultRewindEpochs(stored.finalEpoch) != stored.epochs);
+
+        // Re-run: the dialog offers the parameters used last; this time epochs 0 and 1 on 64 examples.
+        QVERIFY(view->rerunButton()->isVisible());
+        QVERIFY(view->rerunButton()->isEnabled());
+        QTest::mouseClick(view->rerunButton(), Qt::LeftButton);
+        dialog = view->paramsDialog();
+        QVERIFY(dialog);
+        QCOMPARE(dialog->epochsEdit()->text(), QStringLiteral("1"));
+        dialog->epochsEdit()->setText(QStringLiteral("0, 1"));
+        dialog->evalSubsetBox()->setValue(64);
+        dialog->accept();
+        Job* rerun = view->job();
+        QVERIFY(rerun && rerun != job);
+        QSignalSpy rerunFinished(rerun, &Job::finished);
+        QVERIFY(rerunFinished.wait(300000));
+        QCOMPARE(rerun->state(), Job::State::Finished);
+        const core::RewindResult again = core::readRewinding(m_bare.toStdString());
+        QCOMPARE(again.epochs, (std::vector<std::int64_t>{0, 1}));
+        QCOMPARE(again.evalSubset, 64);
+        QCOMPARE(cellValue(*view->heatmap(), 1, 0), again.noisyGiven[0][1]);  // the view re-read it
+    }
+
+    void paramsDialogDefaultsAreTheGuisDefaults() {
+        // The values the views used before the dialog existed.
+        AnalysisParamsDialog rewinding(AnalysisParams::defaults(AnalysisKind::Rewinding));
+        QVERIFY(rewinding.epochsEdit()->text().isEmpty());
+        QVERIFY(rewinding.groupsEdit()->text().isEmpty());
+        const AnalysisParams r = rewinding.params();
+        QVERIFY(r.rewinding.epochs.empty());
+        QVERIFY(r.rewinding.groups.empty());
+        QCOMPARE(r.rewinding.evalSubset, 500);
+
+        const AnalysisParams t = AnalysisParamsDialog(AnalysisParams::defaults(AnalysisKind::Retraining)).params();
+        QCOMPARE(t.kind, AnalysisKind::Retraining);
+        QVERIFY(t.retraining.groups.empty());
+        QCOMPARE(t.retraining.fromEpoch, 0);
+        QCOMPARE(t.retraining.maxEpochs, 4);
+        QCOMPARE(t.retraining.lr, 0.01);
+        QCOMPARE(t.retraining.evalSubset, 500);
+
+        const AnalysisParams f = AnalysisParamsDialog(AnalysisParams::defaults(AnalysisKind::Flipping)).params();
+        const core::FlipOptions coreFlip;
+        QCOMPARE(f.flipping.noisy, 30);
+        QCOMPARE(f.flipping.clean, 30);
+        QCOMPARE(f.flipping.batch, coreFlip.batch);
+        QCOMPARE(f.flipping.eot, coreFlip.eot);
+        QCOMPARE(f.flipping.mode, coreFlip.mode);
+        QCOMPARE(f.flipping.maxUnits, coreFlip.maxUnits);
+        QCOMPARE(f.flipping.evalSubset, coreFlip.evalSubset);
+        QCOMPARE(f.flipping.seed, coreFlip.seed);
+
+        const AnalysisParams n = AnalysisParamsDialog(AnalysisParams::defaults(AnalysisKind::NeuronScores)).params();
+        QCOMPARE(n.neurons.attributionExamples, core::NeuronOptions{}.attributionExamples);
+        QCOMPARE(n.neurons.evalSubset, 300);
+
+        const AnalysisParams d = AnalysisParamsDialog(AnalysisParams::defaults(AnalysisKind::DropoutEval)).params();
+        QCOMPARE(d.dropoutEvalSubset, 0);
+    }
+
+    void paramsDialogEditsReachTheJob() {
+        AnalysisParamsDialog rewinding(AnalysisParams::defaults(AnalysisKind::Rewinding));
+        rewinding.epochsEdit()->setText(QStringLiteral("0, 2,3"));
+        rewinding.groupsEdit()->setText(QStringLiteral("res1.a, 4"));
+        rewinding.evalSubsetBox()->setValue(100);
+        std::unique_ptr<AnalysisJob> job(AnalysisJob::create(m_run, rewinding.params()));
+        QCOMPARE(job->analysis(), QStringLiteral("rewinding"));
+        QCOMPARE(job->params().rewinding.epochs, (std::vector<std::int64_t>{0, 2, 3}));
+        QCOMPARE(job->params().rewinding.groups, (std::vector<std::string>{"res1.a", "4"}));
+        QCOMPARE(job->params().rewinding.evalSubset, 100);
+        // A list that does not parse disables OK.
+        rewinding.epochsEdit()->setText(QStringLiteral("0, x"));
+        QVERIFY(!rewinding.isValid());
+        rewinding.epochsEdit()->setText(QStringLiteral("-1"));
+        QVERIFY(!rewinding.isValid());
+        rewinding.epochsEdit()->setText(QStringLiteral(""));
+        QVERIFY(rewinding.isValid());
+
+        AnalysisParamsDialog retraining(AnalysisParams::defaults(AnalysisKind::Retraining));
+        retraining.maxEpochsBox()->setValue(7);
+        job.reset(AnalysisJob::create(m_run, retraining.params()));
+        QCOMPARE(job->analysis(), QStringLiteral("retraining"));
+        QCOMPARE(job->params().retraining.maxEpochs, 7);
+
+        AnalysisParamsDialog flipping(AnalysisParams::defaults(AnalysisKind::Flipping));
+        flipping.noisyBox()->setValue(5);
+        flipping.modeBox()->setCurrentIndex(1);
+        job.reset(AnalysisJob::create(m_run, flipping.params()));
+        QCOMPARE(job->analysis(), QStringLiteral("flipping"));
+        QCOMPARE(job->params().flipping.noisy, 5);
+        QCOMPARE(job->params().flipping.clean, 30);
+        QCOMPARE(job->params().flipping.mode, std::string("weight"));
+
+        AnalysisParamsDialog neurons(AnalysisParams::defaults(AnalysisKind::NeuronScores));
+        neurons.evalSubsetBox()->setValue(50);
+        job.reset(AnalysisJob::create(m_run, neurons.params()));
+        QCOMPARE(job->params().neurons.evalSubset, 50);
+
+        AnalysisParamsDialog dropout(AnalysisParams::defaults(AnalysisKind::DropoutEval));
+        dropout.evalSubsetBox()->setValue(20);
+        job.reset(AnalysisJob::create(m_etd, dropout.params()));
+        QCOMPARE(job->analysis(), QStringLiteral("dropout_eval"));
+        QCOMPARE(job->params().dropoutEvalSubset, 20);
     }
 
     void analysisJobCancels() {
         MainWindow w;
         QVERIFY(w.openRun(m_bare));
-        AnalysisJob* job = AnalysisJob::retraining(m_bare, 50);
+        core::RetrainOptions options = AnalysisParams::defaults(AnalysisKind::Retraining).retraining;
+        options.maxEpochs = 50;
+        AnalysisJob* job = AnalysisJob::retraining(m_bare, options);
         w.startJob(job);
         QSignalSpy finished(job, &Job::finished);
         job->cancel();

@@ -1,14 +1,9 @@
 #include "jobs/analysis_job.h"
 
 #include "memloc/dropout_eval.h"
-#include "memloc/flipping.h"
-#include "memloc/neurons.h"
-#include "memloc/retraining.h"
-#include "memloc/rewinding.h"
 
 #include <QFileInfo>
 
-#include <cmath>
 
 namespace memloc::ui {
 
@@ -31,65 +26,98 @@ void AnalysisJob::start() {
     startWorker(worker);
 }
 
-AnalysisJob* AnalysisJob::rewinding(const QString& runPath) {
-    const std::string path = runPath.toStdString();
-    return new AnalysisJob(tr("Rewinding %1").arg(fileName(runPath)), runPath, QStringLiteral("rewinding"),
-                           [path](const core::AnalysisRunOptions& run) {
-                               core::RewindOptions options;
-                               options.evalSubset = 500;
-                               options.run = run;
-                               const core::RewindResult r = core::runRewinding(path, options);
-                               return tr("%1 groups x %2 epochs").arg(r.groups.size()).arg(r.epochs.size());
-                           });
+AnalysisParams AnalysisParams::defaults(AnalysisKind kind) {
+    AnalysisParams p;
+    p.kind = kind;
+    p.rewinding.evalSubset = 500;
+    p.retraining.maxEpochs = 4;
+    p.retraining.evalSubset = 500;
+    p.flipping.noisy = 30;
+    p.flipping.clean = 30;
+    p.neurons.evalSubset = 300;
+    p.dropoutEvalSubset = 0;
+    return p;
 }
 
-AnalysisJob* AnalysisJob::retraining(const QString& runPath, qint64 maxEpochs) {
-    const std::string path = runPath.toStdString();
-    return new AnalysisJob(tr("Retraining %1").arg(fileName(runPath)), runPath, QStringLiteral("retraining"),
-                           [path, maxEpochs](const core::AnalysisRunOptions& run) {
-                               core::RetrainOptions options;
-                               options.maxEpochs = maxEpochs;
-                               options.evalSubset = 500;
-                               options.run = run;
-                               const core::RetrainResult r = core::runRetraining(path, options);
-                               return tr("%1 groups retrained").arg(r.groups.size());
-                           });
+AnalysisJob* AnalysisJob::create(const QString& runPath, const AnalysisParams& params) {
+    switch (params.kind) {
+    case AnalysisKind::Rewinding: return rewinding(runPath, params.rewinding);
+    case AnalysisKind::Retraining: return retraining(runPath, params.retraining);
+    case AnalysisKind::Flipping: return flipping(runPath, params.flipping);
+    case AnalysisKind::NeuronScores: return neuronScores(runPath, params.neurons);
+    case AnalysisKind::DropoutEval: return dropoutEval(runPath, params.dropoutEvalSubset);
+    }
+    return nullptr;
 }
 
-AnalysisJob* AnalysisJob::flipping(const QString& runPath, qint64 noisy, qint64 clean) {
+AnalysisJob* AnalysisJob::rewinding(const QString& runPath, const core::RewindOptions& options) {
     const std::string path = runPath.toStdString();
-    return new AnalysisJob(tr("Flipping %1").arg(fileName(runPath)), runPath, QStringLiteral("flipping"),
-                           [path, noisy, clean](const core::AnalysisRunOptions& run) {
-                               core::FlipOptions options;
-                               options.noisy = noisy;
-                               options.clean = clean;
-                               options.run = run;
-                               const core::FlipResult r = core::runFlipping(path, options);
-                               return tr("median units to flip: noisy %1, clean %2")
-                                   .arg(core::medianUnits(r, true))
-                                   .arg(core::medianUnits(r, false));
-                           });
+    auto* job = new AnalysisJob(tr("Rewinding %1").arg(fileName(runPath)), runPath, QStringLiteral("rewinding"),
+                                [path, options](const core::AnalysisRunOptions& run) {
+                                    core::RewindOptions o = options;
+                                    o.run = run;
+                                    const core::RewindResult r = core::runRewinding(path, o);
+                                    return tr("%1 groups x %2 epochs").arg(r.groups.size()).arg(r.epochs.size());
+                                });
+    job->m_params.kind = AnalysisKind::Rewinding;
+    job->m_params.rewinding = options;
+    return job;
 }
 
-AnalysisJob* AnalysisJob::neuronScores(const QString& runPath) {
+AnalysisJob* AnalysisJob::retraining(const QString& runPath, const core::RetrainOptions& options) {
     const std::string path = runPath.toStdString();
-    return new AnalysisJob(tr("Neuron scores %1").arg(fileName(runPath)), runPath, QStringLiteral("neurons"),
-                           [path](const core::AnalysisRunOptions& run) {
-                               core::NeuronOptions options;
-                               options.evalSubset = 300;
-                               options.run = run;
-                               const core::NeuronScores s = core::runNeuronScores(path, options);
-                               return tr("%1 layer groups scored").arg(s.groups.size());
-                           });
+    auto* job = new AnalysisJob(tr("Retraining %1").arg(fileName(runPath)), runPath, QStringLiteral("retraining"),
+                                [path, options](const core::AnalysisRunOptions& run) {
+                                    core::RetrainOptions o = options;
+                                    o.run = run;
+                                    const core::RetrainResult r = core::runRetraining(path, o);
+                                    return tr("%1 groups retrained").arg(r.groups.size());
+                                });
+    job->m_params.kind = AnalysisKind::Retraining;
+    job->m_params.retraining = options;
+    return job;
 }
 
-AnalysisJob* AnalysisJob::dropoutEval(const QString& runPath) {
+AnalysisJob* AnalysisJob::flipping(const QString& runPath, const core::FlipOptions& options) {
     const std::string path = runPath.toStdString();
-    return new AnalysisJob(tr("Dropout evaluation %1").arg(fileName(runPath)), runPath, QStringLiteral("dropout_eval"),
-                           [path](const core::AnalysisRunOptions& run) {
-                               const core::DropoutEvalResult r = core::runDropoutEval(path, 0, run);
-                               return tr("%1 modes evaluated").arg(r.modes.size());
-                           });
+    auto* job = new AnalysisJob(tr("Flipping %1").arg(fileName(runPath)), runPath, QStringLiteral("flipping"),
+                                [path, options](const core::AnalysisRunOptions& run) {
+                                    core::FlipOptions o = options;
+                                    o.run = run;
+                                    const core::FlipResult r = core::runFlipping(path, o);
+                                    return tr("median units to flip: noisy %1, clean %2")
+                                        .arg(core::medianUnits(r, true))
+                                        .arg(core::medianUnits(r, false));
+                                });
+    job->m_params.kind = AnalysisKind::Flipping;
+    job->m_params.flipping = options;
+    return job;
+}
+
+AnalysisJob* AnalysisJob::neuronScores(const QString& runPath, const core::NeuronOptions& options) {
+    const std::string path = runPath.toStdString();
+    auto* job = new AnalysisJob(tr("Neuron scores %1").arg(fileName(runPath)), runPath, QStringLiteral("neurons"),
+                                [path, options](const core::AnalysisRunOptions& run) {
+                                    core::NeuronOptions o = options;
+                                    o.run = run;
+                                    const core::NeuronScores s = core::runNeuronScores(path, o);
+                                    return tr("%1 layer groups scored").arg(s.groups.size());
+                                });
+    job->m_params.kind = AnalysisKind::NeuronScores;
+    job->m_params.neurons = options;
+    return job;
+}
+
+AnalysisJob* AnalysisJob::dropoutEval(const QString& runPath, std::int64_t evalSubset) {
+    const std::string path = runPath.toStdString();
+    auto* job = new AnalysisJob(tr("Dropout evaluation %1").arg(fileName(runPath)), runPath,
+                                QStringLiteral("dropout_eval"), [path, evalSubset](const core::AnalysisRunOptions& run) {
+                                    const core::DropoutEvalResult r = core::runDropoutEval(path, evalSubset, run);
+                                    return tr("%1 modes evaluated").arg(r.modes.size());
+                                });
+    job->m_params.kind = AnalysisKind::DropoutEval;
+    job->m_params.dropoutEvalSubset = evalSubset;
+    return job;
 }
 
 } // namespace memloc::ui

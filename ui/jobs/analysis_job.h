@@ -4,9 +4,34 @@
 #include "jobs/analysis_worker.h"
 #include "jobs/job.h"
 
+#include "memloc/flipping.h"
+#include "memloc/neurons.h"
+#include "memloc/retraining.h"
+#include "memloc/rewinding.h"
+
 #include <QString>
 
 namespace memloc::ui {
+
+/// The analyses a view can start.
+enum class AnalysisKind { Rewinding, Retraining, Flipping, NeuronScores, DropoutEval };
+
+/// The options of one analysis run: `kind` says which member is used (the others keep their
+/// defaults). The `run` members (device, progress, cancel) are filled in by the job.
+struct AnalysisParams {
+    AnalysisKind kind = AnalysisKind::Rewinding;
+    core::RewindOptions rewinding;
+    core::RetrainOptions retraining;
+    core::FlipOptions flipping;
+    core::NeuronOptions neurons;
+    std::int64_t dropoutEvalSubset = 0;  ///< core::runDropoutEval's evalSubset (0 = every example)
+
+    /// The parameters memloc's GUI uses for `kind` unless the user changes them: rewinding of the
+    /// default epochs and every group and retraining of every group from initialisation for at
+    /// most 4 epochs, both on 500 evaluation examples; flipping of 30 noisy and 30 clean examples;
+    /// neuron scores on 300 evaluation examples; dropout evaluation on every example.
+    static AnalysisParams defaults(AnalysisKind kind);
+};
 
 /// Runs one core analysis on a run file and stores its result there. Signals arrive on the GUI
 /// thread; whoever starts the job re-reads the run when it finishes (state Finished). Cancel stops
@@ -19,26 +44,36 @@ public:
     AnalysisJob(const QString& title, const QString& runPath, const QString& analysis, AnalysisWorker::Work work,
                 QObject* parent = nullptr);
 
-    // The analyses the views start, with the parameters memloc's GUI uses for them.
-    /// core::runRewinding with the default epochs and groups, evalSubset 500.
-    static AnalysisJob* rewinding(const QString& runPath);
-    /// core::runRetraining of every group from initialisation, maxEpochs 4, evalSubset 500.
-    static AnalysisJob* retraining(const QString& runPath, qint64 maxEpochs = 4);
-    /// core::runFlipping of `noisy` memorized and `clean` clean examples.
-    static AnalysisJob* flipping(const QString& runPath, qint64 noisy = 30, qint64 clean = 30);
-    /// core::runNeuronScores, evalSubset 300.
-    static AnalysisJob* neuronScores(const QString& runPath);
-    /// core::runDropoutEval (example-tied dropout runs only), evalSubset 0 (every example).
-    static AnalysisJob* dropoutEval(const QString& runPath);
+    /// The job of `params.kind` with `params`' options (one of the factories below).
+    static AnalysisJob* create(const QString& runPath, const AnalysisParams& params);
+    // The analyses the views start; the default options are AnalysisParams::defaults'.
+    /// core::runRewinding.
+    static AnalysisJob* rewinding(const QString& runPath, const core::RewindOptions& options =
+                                                              AnalysisParams::defaults(AnalysisKind::Rewinding).rewinding);
+    /// core::runRetraining.
+    static AnalysisJob* retraining(const QString& runPath, const core::RetrainOptions& options =
+                                                               AnalysisParams::defaults(AnalysisKind::Retraining).retraining);
+    /// core::runFlipping.
+    static AnalysisJob* flipping(const QString& runPath, const core::FlipOptions& options =
+                                                             AnalysisParams::defaults(AnalysisKind::Flipping).flipping);
+    /// core::runNeuronScores.
+    static AnalysisJob* neuronScores(const QString& runPath, const core::NeuronOptions& options =
+                                                                 AnalysisParams::defaults(AnalysisKind::NeuronScores).neurons);
+    /// core::runDropoutEval (example-tied dropout runs only); evalSubset 0 = every example.
+    static AnalysisJob* dropoutEval(const QString& runPath, std::int64_t evalSubset = 0);
 
     const QString& runPath() const { return m_runPath; }
     const QString& analysis() const { return m_analysis; }
+    /// The options this job runs with (the member of params().kind; `run` not yet filled in). A job
+    /// built with the constructor rather than a factory has the default AnalysisParams.
+    const AnalysisParams& params() const { return m_params; }
 
     void start() override;
 
 private:
     QString m_runPath, m_analysis;
     AnalysisWorker::Work m_work;
+    AnalysisParams m_params;
 };
 
 } // namespace memloc::ui

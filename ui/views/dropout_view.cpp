@@ -64,7 +64,7 @@ DropoutView::DropoutView(QWidget* parent) : AnalysisView(parent) {
 
 QList<PlotWidget*> DropoutView::plots() const { return {m_bars}; }
 
-AnalysisJob* DropoutView::createJob(const QString& runPath) const { return AnalysisJob::dropoutEval(runPath); }
+AnalysisKind DropoutView::analysisKind() const { return AnalysisKind::DropoutEval; }
 
 void DropoutView::setRun(const RunSnapshotPtr& snapshot) {
     setCurrentRun(snapshot);

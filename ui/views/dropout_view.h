@@ -21,7 +21,7 @@ public:
     PlotWidget* barsPlot() const { return m_bars; }
 
 protected:
-    AnalysisJob* createJob(const QString& runPath) const override;
+    AnalysisKind analysisKind() const override;
 
 private:
     QString toolTipAt(const QPointF& pixel) const;

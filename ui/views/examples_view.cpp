@@ -131,7 +131,7 @@ ExamplesView::~ExamplesView() {
 
 QList<PlotWidget*> ExamplesView::plots() const { return {m_histogram}; }
 
-AnalysisJob* ExamplesView::createJob(const QString& runPath) const { return AnalysisJob::flipping(runPath); }
+AnalysisKind ExamplesView::analysisKind() const { return AnalysisKind::Flipping; }
 
 ExamplesView::Filter ExamplesView::filter() const { return static_cast<Filter>(qMax(0, m_filter->currentIndex())); }
 

@@ -51,7 +51,7 @@ Q_SIGNALS:
     void imagesLoaded(const QString& error);
 
 protected:
-    AnalysisJob* createJob(const QString& runPath) const override;
+    AnalysisKind analysisKind() const override;
 
 private:
     void rebuildGrid();

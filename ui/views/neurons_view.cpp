@@ -70,12 +70,11 @@ NeuronsView::NeuronsView(QWidget* parent)
     m_reset->setToolTip(tr("Restore every dropped unit"));
     connect(m_reset, &QPushButton::clicked, this, &NeuronsView::resetUnits);
     m_runScores = new QPushButton(tr("Run neuron scores"));
-    connect(m_runScores, &QPushButton::clicked, this, [this] {
-        startAnalysis();
-        if (Job* started = job()) {  // one at a time; a successful job hides the button (setRun)
-            m_runScores->setEnabled(!started->isActive());
-            connect(started, &Job::finished, m_runScores, [this] { m_runScores->setEnabled(true); });
-        }
+    connect(m_runScores, &QPushButton::clicked, this, &NeuronsView::editAndStartAnalysis);
+    connect(this, &AnalysisView::analysisStarted, this, [this](Job* started) {
+        // One at a time; a successful job hides the button (setRun).
+        m_runScores->setEnabled(false);
+        connect(started, &Job::finished, m_runScores, [this] { m_runScores->setEnabled(true); });
     });
     m_scoreHint = new QLabel;
     m_scoreHint->setWordWrap(true);
@@ -167,7 +166,7 @@ QStringList NeuronsView::droppedUnitsText() const {
     return items;
 }
 
-AnalysisJob* NeuronsView::createJob(const QString& runPath) const { return AnalysisJob::neuronScores(runPath); }
+AnalysisKind NeuronsView::analysisKind() const { return AnalysisKind::NeuronScores; }
 
 std::vector<std::int64_t> NeuronsView::unitCounts() const {
     std::vector<std::int64_t> counts;

@@ -51,7 +51,7 @@ public Q_SLOTS:
     void setSelectedExample(qint64 id);
 
 protected:
-    AnalysisJob* createJob(const QString& runPath) const override;
+    AnalysisKind analysisKind() const override;
     void showEvent(QShowEvent* event) override;
 
 private:

@@ -48,7 +48,7 @@ RetrainingView::RetrainingView(QWidget* parent) : AnalysisView(parent) {
 
 QList<PlotWidget*> RetrainingView::plots() const { return {m_clean, m_noisy}; }
 
-AnalysisJob* RetrainingView::createJob(const QString& runPath) const { return AnalysisJob::retraining(runPath); }
+AnalysisKind RetrainingView::analysisKind() const { return AnalysisKind::Retraining; }
 
 void RetrainingView::setRun(const RunSnapshotPtr& snapshot) {
     setCurrentRun(snapshot);

@@ -22,7 +22,7 @@ public:
     PlotWidget* noisyPlot() const { return m_noisy; }
 
 protected:
-    AnalysisJob* createJob(const QString& runPath) const override;
+    AnalysisKind analysisKind() const override;
 
 private:
     void draw(PlotWidget* plot, double core::RetrainEpoch::*field);

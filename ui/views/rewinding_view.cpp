@@ -103,7 +103,7 @@ RewindingView::Metric RewindingView::metric() const { return static_cast<Metric>
 
 void RewindingView::setMetric(Metric metric) { m_metric->setCurrentIndex(metric); }
 
-AnalysisJob* RewindingView::createJob(const QString& runPath) const { return AnalysisJob::rewinding(runPath); }
+AnalysisKind RewindingView::analysisKind() const { return AnalysisKind::Rewinding; }
 
 void RewindingView::setRun(const RunSnapshotPtr& snapshot) {
     setCurrentRun(snapshot);

@@ -34,7 +34,7 @@ public:
     QString cellText() const;
 
 protected:
-    AnalysisJob* createJob(const QString& runPath) const override;
+    AnalysisKind analysisKind() const override;
 
 private:
     void redraw();
