@@ -13,10 +13,17 @@
 #include <QFileInfo>
 #include <QIcon>
 
+#include <cstdio>
 #include <cstring>
 
 int main(int argc, char** argv) {
     memloc::app::ensurePassiveOpenMpWait(argv);  // the GUI thread and the engine share 2 cores
+    // Answered before QApplication exists, so it works without a display (e.g. after installing).
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
+            std::printf("%s\n", memloc::core::versionLine().c_str());
+            return 0;
+        }
     const bool exportCommand = argc > 1 && std::strcmp(argv[1], "export") == 0;
     if (exportCommand && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
 
@@ -30,7 +37,8 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription(QStringLiteral("Find where a neural network memorizes (desktop app).\n"
                                                     "memloc export RUN.h5 --out DIR writes every figure headless."));
     parser.addHelpOption();
-    parser.addVersionOption();
+    parser.addOption(QCommandLineOption({QStringLiteral("v"), QStringLiteral("version")},
+                                        QStringLiteral("print memloc's, LibTorch's version and CUDA availability")));
     parser.addPositionalArgument(QStringLiteral("runs"), QStringLiteral("run files (.h5) to open"), QStringLiteral("[RUN.h5...]"));
     const QCommandLineOption viewOption(QStringLiteral("view"), QStringLiteral("view to show: training, gradients"),
                                         QStringLiteral("ID"));
