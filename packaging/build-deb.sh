@@ -44,6 +44,7 @@ for f in /usr/share/applications/memloc.desktop /usr/share/metainfo/org.memloc.m
   [ -s "$f" ] || { echo "FAIL: $f missing"; exit 1; }
 done
 if command -v appstreamcli > /dev/null; then appstreamcli validate --no-net /usr/share/metainfo/org.memloc.memloc.metainfo.xml; fi
+if command -v desktop-file-validate > /dev/null; then desktop-file-validate /usr/share/applications/memloc.desktop; fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

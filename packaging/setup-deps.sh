@@ -10,6 +10,7 @@ packages=(
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   dataset-fashion-mnist
   xvfb xauth imagemagick
+  dpkg-dev appstream desktop-file-utils
   python3-torch python3-h5py python3-numpy
 )
 
