@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     parser.addOption(QCommandLineOption({QStringLiteral("v"), QStringLiteral("version")},
                                         QStringLiteral("print memloc's, LibTorch's version and CUDA availability")));
     parser.addPositionalArgument(QStringLiteral("runs"), QStringLiteral("run files (.h5) to open"), QStringLiteral("[RUN.h5...]"));
-    const QCommandLineOption viewOption(QStringLiteral("view"), QStringLiteral("view to show: training, gradients"),
+    const QCommandLineOption viewOption(QStringLiteral("view"), QStringLiteral("view to show: training, gradients, rewinding, retraining, neurons, examples, dropout"),
                                         QStringLiteral("ID"));
     parser.addOption(viewOption);
     const QCommandLineOption demoOption(QStringLiteral("demo"),
