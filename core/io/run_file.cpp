@@ -287,27 +287,19 @@ ModelSpec RunFileReader::modelSpec() const {
 }
 
 void RunFileReader::loadCheckpoint(std::int64_t epoch, Net& model) const {
-    const std::string name = checkpointName(epoch);
-    try {
-        H5::H5File file = open();
-        H5::Group checkpoints = file.openGroup("checkpoints");
-        if (epoch < 0 || epoch > h5::readIntAttr(file, "epochs_completed") || !checkpoints.nameExists(name))
-            throw Error(m_path + ": epoch " + std::to_string(epoch) + " is not stored (" +
-                        std::to_string(h5::readIntAttr(file, "epochs_completed")) + " epochs completed)");
-        H5::Group g = checkpoints.openGroup(name);
-        torch::NoGradGuard noGrad;
-        auto load = [&](const std::string& key, torch::Tensor& target) {
-            if (!g.nameExists(key)) throw Error(m_path + ": checkpoint " + name + " lacks '" + key + "'");
-            torch::Tensor t = h5::readTensor(g, key);
-            if (!t.sizes().equals(target.sizes()))
-                throw Error(m_path + ": checkpoint " + name + ": '" + key + "' has shape " + c10::str(t.sizes()) +
-                            ", the model expects " + c10::str(target.sizes()));
-            target.copy_(t);
-        };
-        for (auto& p : model.named_parameters()) load(p.key(), p.value());
-        for (auto& b : model.named_buffers()) load(b.key(), b.value());
-    } catch (const H5::Exception& e) {
-        rethrowH5(m_path, "reading checkpoint " + name, e);
+    std::vector<std::pair<std::string, torch::Tensor>> targets;
+    for (auto& p : model.named_parameters()) targets.emplace_back(p.key(), p.value());
+    for (auto& b : model.named_buffers()) targets.emplace_back(b.key(), b.value());
+    std::vector<std::string> names;
+    for (const auto& t : targets) names.push_back(t.first);
+    const std::map<std::string, torch::Tensor> stored = readCheckpointTensors(epoch, names);
+    torch::NoGradGuard noGrad;
+    for (auto& [key, target] : targets) {
+        const torch::Tensor& t = stored.at(key);
+        if (!t.sizes().equals(target.sizes()))
+            throw Error(m_path + ": checkpoint " + checkpointName(epoch) + ": '" + key + "' has shape " +
+                        c10::str(t.sizes()) + ", the model expects " + c10::str(target.sizes()));
+        target.copy_(t);
     }
 }
 

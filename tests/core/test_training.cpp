@@ -42,6 +42,17 @@ std::map<std::string, torch::Tensor> checkpoint(const std::string& path, std::in
     return snapshot(*model);
 }
 
+/// Trains tinyConfig(4) into `path`, cancelling once epoch `epoch` is saved (as Ctrl-C would).
+TrainResult trainCancelledAfter(std::int64_t epoch, const std::string& path) {
+    CancelToken cancel;
+    TrainCallbacks cb;
+    cb.cancel = &cancel;
+    cb.epochDone = [&](const EpochMetrics& m) {
+        if (m.epoch == epoch) cancel.cancel();
+    };
+    return trainRun(tinyConfig(4), path, cb);
+}
+
 } // namespace
 
 class TestTraining : public QObject {
@@ -209,13 +220,7 @@ private Q_SLOTS:
         const std::string cut = dir.filePath("cut.h5").toStdString();
         trainRun(tinyConfig(4), whole);
 
-        CancelToken cancel;
-        TrainCallbacks cb;
-        cb.cancel = &cancel;
-        cb.epochDone = [&](const EpochMetrics& m) {
-            if (m.epoch == 2) cancel.cancel();
-        };
-        const TrainResult first = trainRun(tinyConfig(4), cut, cb);
+        const TrainResult first = trainCancelledAfter(2, cut);
         QVERIFY(first.cancelled);
         QCOMPARE(first.epochsCompleted, std::int64_t{2});
         QCOMPARE(readRunSummary(cut).epochsCompleted, std::int64_t{2});
@@ -237,13 +242,7 @@ private Q_SLOTS:
         const std::string whole = dir.filePath("whole.h5").toStdString();
         const std::string cut = dir.filePath("cut.h5").toStdString();
         trainRun(tinyConfig(4), whole);
-        CancelToken cancel;
-        TrainCallbacks cb;
-        cb.cancel = &cancel;
-        cb.epochDone = [&](const EpochMetrics& m) {
-            if (m.epoch == 2) cancel.cancel();
-        };
-        trainRun(tinyConfig(4), cut, cb);
+        trainCancelledAfter(2, cut);
         {
             H5::H5File file(cut, H5F_ACC_RDWR);
             H5::Group checkpoints = file.openGroup("checkpoints");
