@@ -10,6 +10,7 @@
 #include "memloc/rewinding.h"
 #include "memloc/run_summary.h"
 #include "memloc/training.h"
+#include "tiny_run.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -24,19 +25,8 @@ using namespace memloc::core;
 namespace {
 
 RunConfig tinyConfig(const std::string& model) {
-    RunConfig c;
-    c.dataset = "synthetic";
-    c.syntheticTrain = 256;
-    c.syntheticTest = 64;
-    c.syntheticSize = 16;
-    c.syntheticClasses = 4;
-    c.noise = 0.2;
+    RunConfig c = testing::tinyConfig(12);  // long enough to memorize every noisy example
     c.model = model;
-    c.width = 0.125;
-    c.epochs = 12;  // long enough to memorize every noisy example
-    c.batchSize = 32;
-    c.lr = 0.05;
-    c.device = "cpu";
     c.threads = 2;
     c.accounting = false;
     return c;
