@@ -3,6 +3,10 @@
 
 #include "arguments.h"
 
+#include "memloc/run_config.h"
+
+#include <set>
+
 namespace memloc::cli {
 
 constexpr int kExitOk = 0;
@@ -20,5 +24,11 @@ int demoCommand(const Arguments& args);
 int neuronsCommand(const Arguments& args);
 int dropCommand(const Arguments& args);
 int dropoutEvalCommand(const Arguments& args);
+int importCommand(const Arguments& args);
+int exportCheckpointCommand(const Arguments& args);
+
+/// Applies "--batch-size 64" style options (every option not in `own`) to `base`, typed by the
+/// config's own fields; UsageError for an unknown option or a malformed value.
+core::RunConfig applyConfigFlags(const Arguments& args, const core::RunConfig& base, const std::set<std::string>& own);
 
 } // namespace memloc::cli

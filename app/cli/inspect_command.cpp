@@ -38,12 +38,22 @@ int inspectCommand(const Arguments& args) {
                 static_cast<long long>(c.noiseSeed), static_cast<long long>(s.testSize), static_cast<long long>(s.numClasses),
                 shape.c_str());
     std::printf("model:     %s, width %g\n", c.model.c_str(), c.width);
-    std::printf("training:  %lld of %lld epochs, batch %lld, lr %g (%s), momentum %g%s, weight decay %g, seed %lld\n",
-                static_cast<long long>(s.epochsCompleted), static_cast<long long>(s.epochsPlanned),
-                static_cast<long long>(c.batchSize), c.lr, c.schedule.c_str(), c.momentum, c.nesterov ? " nesterov" : "",
-                c.weightDecay, static_cast<long long>(c.seed));
-    std::printf("checkpoints: epochs 0..%lld (%zu stored)\n", static_cast<long long>(s.epochsCompleted),
-                s.checkpointEpochs.size());
+    if (!s.importedFrom.empty()) {
+        std::printf("imported:  from %s (%s); trained elsewhere, so its training settings are not known\n",
+                    s.importedFrom.c_str(), s.sourceFormat.c_str());
+        std::printf("labels:    %s\n", c.labels == "stored" ? "stored in the run (from label files)" : "seeded noise procedure");
+    } else {
+        std::printf("training:  %lld of %lld epochs, batch %lld, lr %g (%s), momentum %g%s, weight decay %g, seed %lld\n",
+                    static_cast<long long>(s.epochsCompleted), static_cast<long long>(s.epochsPlanned),
+                    static_cast<long long>(c.batchSize), c.lr, c.schedule.c_str(), c.momentum, c.nesterov ? " nesterov" : "",
+                    c.weightDecay, static_cast<long long>(c.seed));
+    }
+    std::string stored;
+    for (std::int64_t e : s.checkpointEpochs) stored += (stored.empty() ? "" : " ") + std::to_string(e);
+    if (s.checkpointEpochs.size() == static_cast<std::size_t>(s.epochsCompleted + 1))
+        std::printf("checkpoints: epochs 0..%lld\n", static_cast<long long>(s.epochsCompleted));
+    else
+        std::printf("checkpoints: epochs %s (%zu stored)\n", stored.c_str(), s.checkpointEpochs.size());
     if (!s.metrics.empty()) {
         const core::EpochMetrics& m = s.metrics.back();
         std::printf("final (epoch %lld): clean %s, noisy vs given label (memorized) %s, noisy vs true label %s, test %s\n",

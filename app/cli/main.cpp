@@ -46,6 +46,14 @@ commands:
            accuracy with those units' activations masked to zero, and one example's prediction
   dropout-eval RUN.h5 [--eval-subset 0] [--json]
            an example-tied dropout run in standard / test / drop modes (stored)
+  import   SOURCE --out RUN.h5 [--dataset D --data-dir DIR --subset N ...] [--normalize subset|none|M,../S,..]
+           [--noise P --noise-seed S | --given-labels FILE [--noise-mask FILE]] [--model ARCH]
+           [--groups NAME=MODULE,...] [--epoch N] [--overwrite] [--json]
+           a PyTorch state_dict / checkpoint dict (.pt .pth), safetensors, TorchScript, or a
+           folder of per-epoch checkpoints (epoch number in each name) becomes a run; label
+           files: .npy .txt .csv or FILE.h5:DATASET, one value per training example
+  export-checkpoint RUN.h5 --out FILE.pt|FILE.safetensors [--epoch N]
+           a stored checkpoint (default: final) for Python's torch.load or safetensors
   demo     [--out DIR] [--device D] [--threads N] [--quiet]
            the embedded default end to end: trains the demo run and its example-tied dropout
            twin, runs every analysis, prints the findings and writes DIR/summary.json
@@ -82,6 +90,8 @@ int main(int argc, char** argv) {
         if (command == "demo") return demoCommand(Arguments(argc, argv, 2, {"quiet"}));
         if (command == "flip") return flipCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
         if (command == "retrain") return retrainCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
+        if (command == "import") return importCommand(Arguments(argc, argv, 2, {"json", "quiet", "overwrite"}));
+        if (command == "export-checkpoint") return exportCheckpointCommand(Arguments(argc, argv, 2, {}));
         throw UsageError{"unknown command '" + command + "' (try memloc-cli help)"};
     } catch (const UsageError& e) {
         std::fprintf(stderr, "memloc-cli: %s\n", e.message.c_str());

@@ -24,8 +24,31 @@ std::string flagToKey(std::string flag) {
     return flag;
 }
 
+std::string percent(double v) {
+    if (v != v) return "  n/a";
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%5.1f%%", v * 100.0);
+    return buf;
+}
+
+void printEpoch(const core::EpochMetrics& m, std::int64_t planned) {
+    if (m.epoch == 0) {
+        std::printf("epoch %3lld/%lld  (initialisation)             clean %s  noisy-given %s  noisy-true %s  test %s\n",
+                    static_cast<long long>(m.epoch), static_cast<long long>(planned), percent(m.trainCleanAcc).c_str(),
+                    percent(m.trainNoisyGivenAcc).c_str(), percent(m.trainNoisyTrueAcc).c_str(), percent(m.testAcc).c_str());
+    } else {
+        std::printf("epoch %3lld/%lld  loss %.4f  lr %.4f  %5.1fs  clean %s  noisy-given %s  noisy-true %s  test %s\n",
+                    static_cast<long long>(m.epoch), static_cast<long long>(planned), m.trainLoss, m.lr, m.seconds,
+                    percent(m.trainCleanAcc).c_str(), percent(m.trainNoisyGivenAcc).c_str(),
+                    percent(m.trainNoisyTrueAcc).c_str(), percent(m.testAcc).c_str());
+    }
+    std::fflush(stdout);
+}
+
+} // namespace
+
 // Turns "--batch-size 64" style options into config JSON, typed by the config's own fields.
-core::RunConfig applyFlags(const Arguments& args, const core::RunConfig& base, const std::set<std::string>& own) {
+core::RunConfig applyConfigFlags(const Arguments& args, const core::RunConfig& base, const std::set<std::string>& own) {
     const nlohmann::json current = nlohmann::json::parse(core::configToJson(base));
     nlohmann::json overrides = nlohmann::json::object();
     for (const auto& name : args.names()) {
@@ -56,29 +79,6 @@ core::RunConfig applyFlags(const Arguments& args, const core::RunConfig& base, c
     return core::configFromJson(overrides.dump(), "command line", base);
 }
 
-std::string percent(double v) {
-    if (v != v) return "  n/a";
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%5.1f%%", v * 100.0);
-    return buf;
-}
-
-void printEpoch(const core::EpochMetrics& m, std::int64_t planned) {
-    if (m.epoch == 0) {
-        std::printf("epoch %3lld/%lld  (initialisation)             clean %s  noisy-given %s  noisy-true %s  test %s\n",
-                    static_cast<long long>(m.epoch), static_cast<long long>(planned), percent(m.trainCleanAcc).c_str(),
-                    percent(m.trainNoisyGivenAcc).c_str(), percent(m.trainNoisyTrueAcc).c_str(), percent(m.testAcc).c_str());
-    } else {
-        std::printf("epoch %3lld/%lld  loss %.4f  lr %.4f  %5.1fs  clean %s  noisy-given %s  noisy-true %s  test %s\n",
-                    static_cast<long long>(m.epoch), static_cast<long long>(planned), m.trainLoss, m.lr, m.seconds,
-                    percent(m.trainCleanAcc).c_str(), percent(m.trainNoisyGivenAcc).c_str(),
-                    percent(m.trainNoisyTrueAcc).c_str(), percent(m.testAcc).c_str());
-    }
-    std::fflush(stdout);
-}
-
-} // namespace
-
 int trainCommand(const Arguments& args) {
     const std::set<std::string> own = {"config", "out", "resume", "overwrite", "quiet"};
     const bool quiet = args.has("quiet");
@@ -96,7 +96,7 @@ int trainCommand(const Arguments& args) {
         firstEpoch = summary.epochsCompleted;
     } else {
         if (args.has("config")) config = core::loadConfigFile(args.value("config"));
-        config = applyFlags(args, config, own);
+        config = applyConfigFlags(args, config, own);
         out = args.value("out");
         if (out.empty()) throw UsageError{"train needs --out RUN.h5 (or --resume RUN.h5)"};
     }

@@ -46,6 +46,16 @@ LoadedRun loadRun(const std::string& path, const std::string& device, std::int64
     if (run.finalEpoch < 1) throw Error(path + ": the run has no completed training epoch to analyse");
     run.device = selectDevice(device, threads);
     run.data = prepareRunData(run.config, run.device.device);
+    if (run.config.labels == "stored") {
+        if (!reader.datasetTensor("true_labels").to(torch::kLong).equal(run.data.trainTrue.cpu()))
+            throw Error(path + ": the dataset's labels differ from the ones stored in this run (files under '" +
+                        run.data.dataDir + "' changed?)");
+        try {
+            useStoredLabels(run.data, reader.datasetTensor("given_labels"), reader.datasetTensor("noise_mask"));
+        } catch (const Error& e) {
+            throw Error(path + ": " + e.what());
+        }
+    }
     if (!reader.datasetTensor("given_labels").equal(run.data.trainGiven.cpu()) ||
         !reader.datasetTensor("train_indices").equal(run.data.trainIndices))
         throw Error(path + ": the dataset read now differs from the one this run was trained on (files under '" +

@@ -57,7 +57,8 @@ void flipFrequencies(const std::string& path, NeuronScores& s) {
     for (const auto& e : flips.examples) {
         counts[e.noisy ? 0 : 1] += 1;
         std::set<std::pair<std::int64_t, std::int64_t>> seen;  // a unit counts once per example
-        for (const auto& u : e.units) seen.insert({u.group, u.channel});
+        for (const auto& u : e.units)
+            if (u.channel >= 0) seen.insert({u.group, u.channel});  // -1: not tied to one unit
         UnitGrid& grid = e.noisy ? s.flipNoisy : s.flipClean;
         for (const auto& [g, c] : seen) grid.at(static_cast<std::size_t>(g)).at(static_cast<std::size_t>(c)) += 1;
     }

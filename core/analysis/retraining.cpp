@@ -91,10 +91,11 @@ public:
 
         // Snapshot what training may change (the group's parameters and its own buffers) so the
         // final model is restored exactly for the next group.
-        const std::string bufferPrefix = group.prefix + ".";
+        const std::vector<std::string> modulePaths = group.modulePaths();
         NamedTensors savedBuffers;
         for (const auto& b : model.named_buffers())
-            if (b.key().rfind(bufferPrefix, 0) == 0) savedBuffers[b.key()] = b.value().clone();
+            for (const std::string& path : modulePaths)
+                if (b.key().rfind(path + ".", 0) == 0) savedBuffers[b.key()] = b.value().clone();
         const NamedTensors finalValues = m_opt.fromEpoch == m_run.finalEpoch
                                              ? NamedTensors{}
                                              : rewindGroups(m_run, {groupIndex}, m_opt.fromEpoch);
@@ -108,14 +109,15 @@ public:
             if (trainable.count(p.key())) params.push_back(p.value());
         }
         Sgd sgd(params, m_opt.momentum, m_opt.weightDecay, false);
-        const std::shared_ptr<torch::nn::Module> groupModule = moduleAt(model, group.prefix);
+        std::vector<std::shared_ptr<torch::nn::Module>> groupModules;
+        for (const std::string& path : modulePaths) groupModules.push_back(moduleAt(model, path));
 
         out.series.push_back(evaluate(0, std::numeric_limits<double>::quiet_NaN()));
         std::int64_t atFull = 0;
         for (std::int64_t epoch = 1; epoch <= m_opt.maxEpochs; ++epoch) {
             // Everything outside the group in eval mode: frozen BatchNorm buffers stay as they are.
             model.eval();
-            groupModule->train();
+            for (auto& m : groupModules) m->train();
             const double loss = trainEpoch(model, sgd, params, position, groupIndex, epoch);
             out.series.push_back(evaluate(epoch, loss));
             out.epochsTrained = epoch;

@@ -12,6 +12,7 @@
 #include "memloc/run_summary.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace memloc::core {
 
@@ -138,31 +139,53 @@ std::vector<std::size_t> resolveGroups(const std::string& runPath, const std::ve
     return out;
 }
 
+/// "0..20" for contiguous epochs, else "0, 5, 10, 20"; "none" if empty.
+std::string epochList(const std::vector<std::int64_t>& epochs) {
+    if (epochs.empty()) return "none";
+    if (epochs.back() - epochs.front() + 1 == static_cast<std::int64_t>(epochs.size()))
+        return epochs.size() == 1 ? std::to_string(epochs.front())
+                                  : std::to_string(epochs.front()) + ".." + std::to_string(epochs.back());
+    std::string out;
+    for (std::int64_t e : epochs) out += (out.empty() ? "" : ", ") + std::to_string(e);
+    return out;
+}
+
 void requireUsableEpoch(const std::string& runPath, const std::vector<std::int64_t>& stored, std::int64_t epoch,
                         std::int64_t maxAllowed, const std::string& what) {
     const bool isStored = std::find(stored.begin(), stored.end(), epoch) != stored.end();
     if (isStored && epoch <= maxAllowed) return;
-    const std::string range = stored.empty() ? std::string("none")
-                                             : "epochs " + std::to_string(stored.front()) + ".." +
-                                                   std::to_string(stored.back());
+    std::vector<std::int64_t> usable;
+    for (std::int64_t e : stored)
+        if (e <= maxAllowed) usable.push_back(e);
+    if (usable.empty())
+        throw Error(runPath + ": " + what + " " + std::to_string(epoch) + ": the run stores no checkpoint before its final one (epoch " +
+                    epochList(stored) + "); import a folder of per-epoch checkpoints to rewind or retrain");
     if (!isStored)
-        throw Error(runPath + ": " + what + " " + std::to_string(epoch) + " is not a stored checkpoint (stored: " +
-                    range + ")");
+        throw Error(runPath + ": " + what + " " + std::to_string(epoch) + " is not a stored checkpoint (usable: epochs " +
+                    epochList(usable) + ")");
     throw Error(runPath + ": " + what + " " + std::to_string(epoch) + " is not before the final epoch " +
-                std::to_string(stored.back()) + " (usable: epochs " + std::to_string(stored.front()) + ".." +
-                std::to_string(maxAllowed) + ")");
+                std::to_string(stored.back()) + " (usable: epochs " + epochList(usable) + ")");
 }
 
 void throwIfCancelled(const AnalysisRunOptions& options) {
     if (options.cancel && options.cancel->isCancelled()) throw Cancelled();
 }
 
-std::vector<std::int64_t> defaultRewindEpochs(std::int64_t finalEpoch) {
+std::vector<std::int64_t> defaultRewindEpochs(std::int64_t finalEpoch, const std::vector<std::int64_t>& stored) {
+    // Up to five stored epochs before the final one, nearest to 0, 1/4, 1/2, 3/4 and the last.
+    std::vector<std::int64_t> usable;
+    for (std::int64_t e : stored)
+        if (e < finalEpoch) usable.push_back(e);
+    if (stored.empty())
+        for (std::int64_t e = 0; e < finalEpoch; ++e) usable.push_back(e);
     std::vector<std::int64_t> epochs;
-    const std::int64_t last = std::max<std::int64_t>(0, finalEpoch - 1);
-    for (std::int64_t e : {std::int64_t{0}, finalEpoch / 4, finalEpoch / 2, (3 * finalEpoch) / 4, last}) {
-        e = std::min(e, last);
-        if (std::find(epochs.begin(), epochs.end(), e) == epochs.end()) epochs.push_back(e);
+    if (usable.empty()) return {0};  // reported as "no checkpoint before the final one"
+    const std::int64_t last = usable.back();
+    for (std::int64_t target : {std::int64_t{0}, finalEpoch / 4, finalEpoch / 2, (3 * finalEpoch) / 4, last}) {
+        std::int64_t best = usable.front();
+        for (std::int64_t e : usable)
+            if (std::llabs(e - target) < std::llabs(best - target)) best = e;
+        if (std::find(epochs.begin(), epochs.end(), best) == epochs.end()) epochs.push_back(best);
     }
     std::sort(epochs.begin(), epochs.end());
     return epochs;
@@ -179,7 +202,7 @@ RewindResult runRewinding(const std::string& runPath, const RewindOptions& optio
     for (const auto& g : summary.groups) groupNames.push_back(g.name);
     const std::vector<std::size_t> groups = resolveGroups(runPath, groupNames, options.groups);
     std::vector<std::int64_t> epochs;
-    for (std::int64_t e : options.epochs.empty() ? defaultRewindEpochs(finalEpoch) : options.epochs) {
+    for (std::int64_t e : options.epochs.empty() ? defaultRewindEpochs(finalEpoch, summary.checkpointEpochs) : options.epochs) {
         requireUsableEpoch(runPath, summary.checkpointEpochs, e, options.allowFinalEpoch ? finalEpoch : finalEpoch - 1,
                            "rewind epoch");
         if (std::find(epochs.begin(), epochs.end(), e) == epochs.end()) epochs.push_back(e);

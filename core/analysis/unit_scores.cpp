@@ -11,7 +11,7 @@ std::vector<ScoredParam> scoredParams(Net& model, const std::vector<LayerGroup>&
         for (const auto& name : groups[g].parameters) {
             const torch::Tensor* p = named.find(name);
             if (!p) throw Error("layer group '" + groups[g].name + "' names unknown parameter '" + name + "'");
-            out.push_back({g, name, *p, channelMode && p->dim() == 4});
+            out.push_back({g, name, *p, channelMode && p->dim() == 4, groups[g].indexesUnits(name)});
         }
     return out;
 }
@@ -53,7 +53,7 @@ std::vector<torch::Tensor> channelScores(Net& model, const std::vector<LayerGrou
         torch::Tensor total = torch::zeros({g.units}, torch::kDouble);
         for (const auto& name : g.parameters) {
             const torch::Tensor& p = named[name];
-            if (!p.grad().defined()) continue;
+            if (!g.indexesUnits(name) || !p.grad().defined()) continue;
             total += (p * p.grad()).reshape({p.size(0), -1}).sum(1).to(torch::kDouble).cpu();
         }
         out.push_back(total);

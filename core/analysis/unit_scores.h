@@ -16,9 +16,12 @@ struct ScoredParam {
     std::string name;
     torch::Tensor param;
     bool perChannel = false;  ///< units are whole output channels (conv weights in channel mode)
+    bool alongUnits = true;   ///< dim 0 indexes the group's units (LayerGroup::indexesUnits)
     std::int64_t unitCount() const { return perChannel ? param.size(0) : param.numel(); }
-    /// The output channel (unit of the layer group) a unit index belongs to.
+    /// The output channel (unit of the layer group) a unit index belongs to; -1 when the
+    /// parameter is not laid out along the group's units (e.g. a ViT block's attention weights).
     std::int64_t channelOf(std::int64_t unit) const {
+        if (!alongUnits || param.dim() == 0) return -1;
         return perChannel ? unit : unit / std::max<std::int64_t>(1, param.numel() / param.size(0));
     }
 };
@@ -37,8 +40,8 @@ std::pair<std::size_t, std::int64_t> locateUnit(const std::vector<ScoredParam>& 
 /// Sets a unit to zero (the whole output channel slice for per-channel units).
 void zeroUnit(ScoredParam& p, std::int64_t unit);
 
-/// Per layer group, the w*grad score summed over the group's parameters per output channel:
-/// one CPU double tensor [units] per group.
+/// Per layer group, the w*grad score summed per output channel over the group's parameters that
+/// are laid out along its units (LayerGroup::indexesUnits): one CPU double tensor [units] per group.
 std::vector<torch::Tensor> channelScores(Net& model, const std::vector<LayerGroup>& groups);
 
 } // namespace memloc::core

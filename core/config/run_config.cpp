@@ -4,10 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
+#include <vector>
 #include <sstream>
 
 namespace memloc::core {
@@ -39,12 +42,16 @@ const std::map<std::string, Field>& fields() {
         {"test_subset", field(&RunConfig::testSubset)},
         {"noise", field(&RunConfig::noise)},
         {"noise_seed", field(&RunConfig::noiseSeed)},
+        {"labels", field(&RunConfig::labels)},
+        {"normalize", field(&RunConfig::normalize)},
         {"synthetic_train", field(&RunConfig::syntheticTrain)},
         {"synthetic_test", field(&RunConfig::syntheticTest)},
         {"synthetic_size", field(&RunConfig::syntheticSize)},
         {"synthetic_classes", field(&RunConfig::syntheticClasses)},
         {"model", field(&RunConfig::model)},
         {"width", field(&RunConfig::width)},
+        {"resnet_stem", field(&RunConfig::resnetStem)},
+        {"patch_size", field(&RunConfig::patchSize)},
         {"dropout", field(&RunConfig::dropout)},
         {"p_gen", field(&RunConfig::pGen)},
         {"p_mem", field(&RunConfig::pMem)},
@@ -76,6 +83,11 @@ std::string expected(const Json& j) {
 }
 
 std::string typeName(const Json& j) { return j.type_name(); }
+
+// The ViT's dim for a width: 512 x width rounded as scaledWidth() (models/model.h) does.
+std::int64_t scaledVitDim(double width) {
+    return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::nearbyint(512.0 * width)));
+}
 
 // Shortest round-trip text of a number for messages ("1.5", not "1.500000").
 std::string num(double v) {
@@ -133,9 +145,22 @@ void validateConfig(const RunConfig& c) {
     if (c.testSubset < 0) fail("test_subset must be >= 0 (0 = all), got " + std::to_string(c.testSubset));
     if (c.subsetMode != "first" && c.subsetMode != "random") fail("subset_mode must be first or random, got '" + c.subsetMode + "'");
     if (!(c.noise >= 0.0 && c.noise < 1.0)) fail("noise must be a fraction in [0, 1), got " + num(c.noise));
+    if (c.labels != "seeded" && c.labels != "stored") fail("labels must be seeded or stored, got '" + c.labels + "'");
+    try {
+        parseNormalization(c.normalize);
+    } catch (const Error& e) {
+        fail(e.what());
+    }
     if (c.dataset == "synthetic" && (c.syntheticTrain < 2 || c.syntheticTest < 1 || c.syntheticSize < 4 || c.syntheticClasses < 2))
         fail("synthetic data needs synthetic_train >= 2, synthetic_test >= 1, synthetic_size >= 4, synthetic_classes >= 2");
-    if (c.model != "resnet9" && c.model != "mlp") fail("model '" + c.model + "' is unknown (expected resnet9 or mlp)");
+    if (c.model != "resnet9" && c.model != "mlp" && c.model != "resnet50" && c.model != "vit")
+        fail("model '" + c.model + "' is unknown (expected resnet9, mlp, resnet50 or vit)");
+    if (c.resnetStem != "imagenet" && c.resnetStem != "cifar")
+        fail("resnet_stem must be imagenet or cifar, got '" + c.resnetStem + "'");
+    if (c.patchSize < 1) fail("patch_size must be >= 1 (and divide the image size), got " + std::to_string(c.patchSize));
+    if (c.model == "vit" && c.width > 0.0 && scaledVitDim(c.width) % 8 != 0)
+        fail("vit: width " + num(c.width) + " gives dim " + std::to_string(scaledVitDim(c.width)) +
+             ", not a multiple of the 8 heads (use a width k/64)");
     if (c.dropout != "none" && c.dropout != "example-tied")
         fail("dropout must be none or example-tied, got '" + c.dropout + "'");
     if (c.dropout == "example-tied") {
@@ -160,6 +185,40 @@ void validateConfig(const RunConfig& c) {
     if (c.threads < 0) fail("threads must be >= 0 (0 = every core), got " + std::to_string(c.threads));
     if (c.device != "auto" && c.device != "cpu" && c.device.rfind("cuda", 0) != 0)
         fail("device '" + c.device + "' is unknown (expected auto, cpu, cuda or cuda:N)");
+}
+
+std::optional<Normalization> parseNormalization(const std::string& text) {
+    if (text == "subset") return std::nullopt;
+    if (text == "none") return Normalization{};
+    const std::size_t slash = text.find('/');
+    auto numbers = [&](const std::string& part) {
+        std::vector<double> out;
+        std::stringstream in(part);
+        std::string item;
+        while (std::getline(in, item, ',')) {
+            std::size_t used = 0;
+            double v = 0;
+            try {
+                v = std::stod(item, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (used == 0 || item.find_first_not_of(" ", used) != std::string::npos || !std::isfinite(v))
+                throw Error("normalize: '" + item + "' is not a number in \"" + text + "\"");
+            out.push_back(v);
+        }
+        return out;
+    };
+    if (slash == std::string::npos)
+        throw Error("normalize must be subset, none or per-channel \"MEAN,.../STD,...\", got \"" + text + "\"");
+    Normalization n;
+    n.mean = numbers(text.substr(0, slash));
+    n.stddev = numbers(text.substr(slash + 1));
+    if (n.mean.empty() || n.mean.size() != n.stddev.size())
+        throw Error("normalize: \"" + text + "\" needs as many means as standard deviations (one per channel)");
+    for (double s : n.stddev)
+        if (!(s > 0)) throw Error("normalize: standard deviations must be > 0 in \"" + text + "\"");
+    return n;
 }
 
 std::string defaultDataDir(const std::string& dataset) {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 
@@ -80,6 +81,10 @@ void createRunFile(const std::string& path, const RunFileHeader& header, const R
         h5::writeAttr(file, "device", header.deviceDescription);
         h5::writeAttr(file, "epochs_planned", header.config.epochs);
         h5::writeAttr(file, "steps_per_epoch", header.stepsPerEpoch);
+        if (!header.importedFrom.empty()) {
+            h5::writeAttr(file, "imported_from", header.importedFrom);
+            h5::writeAttr(file, "source_format", header.sourceFormat);
+        }
 
         H5::Group ds = file.createGroup("dataset");
         h5::writeAttr(ds, "name", data.datasetName);
@@ -103,6 +108,8 @@ void createRunFile(const std::string& path, const RunFileHeader& header, const R
         h5::writeAttr(m, "in_channels", header.modelSpec.inChannels);
         h5::writeAttr(m, "image_size", header.modelSpec.imageSize);
         h5::writeAttr(m, "num_classes", header.modelSpec.numClasses);
+        h5::writeAttr(m, "resnet_stem", header.modelSpec.resnetStem);
+        h5::writeAttr(m, "patch_size", header.modelSpec.patchSize);
         const EtdSpec& etd = header.modelSpec.etd;
         h5::writeAttr(m, "dropout", std::string(etd.enabled ? "example-tied" : "none"));
         if (etd.enabled) {
@@ -110,6 +117,13 @@ void createRunFile(const std::string& path, const RunFileHeader& header, const R
             h5::writeAttr(m, "p_mem", etd.pMem);
             h5::writeAttr(m, "dropout_blocks", etd.blocks);
             h5::writeAttr(m, "dropout_seed", static_cast<std::int64_t>(etd.seed));
+        }
+        if (header.modelSpec.architecture == "torchscript") {
+            const std::string& bytes = header.modelSpec.torchscript;
+            torch::Tensor blob = torch::empty({static_cast<std::int64_t>(bytes.size())}, torch::kByte);
+            std::memcpy(blob.data_ptr(), bytes.data(), bytes.size());
+            h5::writeTensor(m, "torchscript", blob);
+            h5::writeAttr(m, "script_groups", header.modelSpec.scriptGroups);
         }
         std::vector<std::string> names, prefixes;
         std::vector<std::int64_t> units;
@@ -132,7 +146,7 @@ void createRunFile(const std::string& path, const RunFileHeader& header, const R
         file.createGroup("optimizer");
         file.createGroup("analyses");
         H5::Group checkpoints = file.createGroup("checkpoints");
-        writeCheckpoint(checkpoints, 0, model);
+        if (header.initialCheckpoint) writeCheckpoint(checkpoints, 0, model);
         writeMetrics(file, epoch0);
         h5::writeAttr(file, "epochs_completed", std::int64_t{0});
         file.close();
@@ -184,6 +198,17 @@ void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metric
         file.close();
     } catch (const H5::Exception& e) {
         rethrowH5(path, "saving epoch " + std::to_string(metrics.epoch), e);
+    }
+}
+
+void writeEpochMetrics(const std::string& path, const EpochMetrics& metrics) {
+    H5::Exception::dontPrint();
+    try {
+        H5::H5File file(path, H5F_ACC_RDWR);
+        writeMetrics(file, metrics);
+        file.close();
+    } catch (const H5::Exception& e) {
+        rethrowH5(path, "writing the metrics of epoch " + std::to_string(metrics.epoch), e);
     }
 }
 
@@ -273,12 +298,20 @@ ModelSpec RunFileReader::modelSpec() const {
         spec.inChannels = h5::readIntAttr(m, "in_channels");
         spec.imageSize = h5::readIntAttr(m, "image_size");
         spec.numClasses = h5::readIntAttr(m, "num_classes");
+        if (h5::hasAttr(m, "resnet_stem")) spec.resnetStem = h5::readStringAttr(m, "resnet_stem");  // absent before resnet50
+        if (h5::hasAttr(m, "patch_size")) spec.patchSize = h5::readIntAttr(m, "patch_size");
         if (h5::hasAttr(m, "dropout") && h5::readStringAttr(m, "dropout") == "example-tied") {
             spec.etd.enabled = true;
             spec.etd.pGen = h5::readDoubleAttr(m, "p_gen");
             spec.etd.pMem = h5::readDoubleAttr(m, "p_mem");
             spec.etd.blocks = h5::readIntVectorAttr(m, "dropout_blocks");
             spec.etd.seed = static_cast<std::uint64_t>(h5::readIntAttr(m, "dropout_seed"));
+        }
+        if (spec.architecture == "torchscript") {
+            if (!m.nameExists("torchscript")) throw Error(m_path + ": damaged run file: /model/torchscript is missing");
+            const torch::Tensor blob = h5::readTensor(m, "torchscript").contiguous();
+            spec.torchscript.assign(static_cast<const char*>(blob.data_ptr()), static_cast<std::size_t>(blob.numel()));
+            spec.scriptGroups = h5::readStringAttr(m, "script_groups");
         }
         return spec;
     } catch (const H5::Exception& e) {

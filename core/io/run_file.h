@@ -25,6 +25,11 @@ struct RunFileHeader {
     std::vector<LayerGroup> groups;
     std::string deviceDescription;
     std::int64_t stepsPerEpoch = 0;
+    /// Whether `model` holds epoch 0 (the initialisation). Imported runs may lack it: then no
+    /// checkpoint 0 is written and epoch 0's metrics are NaN.
+    bool initialCheckpoint = true;
+    std::string importedFrom;  ///< imported runs: the source file or folder
+    std::string sourceFormat;  ///< imported runs: "state_dict", "safetensors", "torchscript", ...
 };
 
 /// Creates a run file holding the config, the dataset identity, the model description and
@@ -41,6 +46,10 @@ void createRunFile(const std::string& path, const RunFileHeader& header, const R
 void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metrics,
                  const EpochAccounting* accounting, const std::vector<torch::Tensor>& momentum,
                  std::int64_t step);
+
+/// Writes one row of per-epoch metrics without a checkpoint (imported runs: NaN rows for the
+/// epochs between stored checkpoints). Does not change epochs_completed.
+void writeEpochMetrics(const std::string& path, const EpochMetrics& metrics);
 
 /// Removes data of any epoch beyond epochs_completed (left by a crash during appendEpoch).
 void discardIncompleteEpochs(const std::string& path);

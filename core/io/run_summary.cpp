@@ -44,6 +44,10 @@ RunSummary readRunSummary(const std::string& path) {
         s.memlocVersion = h5::readStringAttr(file, "memloc_version");
         s.torchVersion = h5::readStringAttr(file, "torch_version");
         s.created = h5::readStringAttr(file, "created");
+        if (h5::hasAttr(file, "imported_from")) {
+            s.importedFrom = h5::readStringAttr(file, "imported_from");
+            s.sourceFormat = h5::readStringAttr(file, "source_format");
+        }
         s.configJson = h5::readStringAttr(file, "config");
         s.epochsCompleted = h5::readIntAttr(file, "epochs_completed");
         s.epochsPlanned = h5::readIntAttr(file, "epochs_planned");
@@ -99,6 +103,10 @@ std::string summaryToJson(const RunSummary& s) {
     j["memloc_version"] = s.memlocVersion;
     j["torch_version"] = s.torchVersion;
     j["created"] = s.created;
+    if (!s.importedFrom.empty()) {
+        j["imported_from"] = s.importedFrom;
+        j["source_format"] = s.sourceFormat;
+    }
     j["config"] = nlohmann::json::parse(s.configJson);
     j["dataset"] = {{"name", s.config.dataset},
                     {"train_size", s.trainSize},

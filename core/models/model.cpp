@@ -1,8 +1,11 @@
 #include "models/model.h"
 
 #include "memloc/error.h"
+#include "models/jit_net.h"
 #include "models/mlp.h"
+#include "models/resnet50.h"
 #include "models/resnet9.h"
+#include "models/vit.h"
 
 #include <cmath>
 
@@ -31,7 +34,13 @@ std::shared_ptr<Net> buildModel(const ModelSpec& spec) {
         if (spec.etd.enabled) throw Error("example-tied dropout is available for resnet9 only");
         return std::make_shared<Mlp>(spec);
     }
-    throw Error("unknown model '" + spec.architecture + "' (expected resnet9 or mlp)");
+    if (spec.architecture == "resnet50" || spec.architecture == "vit") {
+        if (spec.etd.enabled) throw Error("example-tied dropout is available for resnet9 only");
+        if (spec.architecture == "resnet50") return std::make_shared<ResNet50>(spec);
+        return std::make_shared<Vit>(vitOptionsFor(spec));
+    }
+    if (spec.architecture == "torchscript") return std::make_shared<JitNet>(spec.torchscript, spec.scriptGroups, "TorchScript model");
+    throw Error("unknown model '" + spec.architecture + "' (expected resnet9, mlp, resnet50 or vit)");
 }
 
 } // namespace memloc::core
@@ -45,6 +54,7 @@ torch::Tensor ChainImpl::forward(const torch::Tensor& x) {
 }
 
 std::size_t blockOfGroup(const LayerGroup& group) {
+    if (group.block != LayerGroup::kBlockFromPrefix) return group.block;
     return static_cast<std::size_t>(std::stoul(group.prefix.substr(0, group.prefix.find('.'))));
 }
 

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,16 +19,41 @@ struct LayerGroup {
     std::string prefix;                   ///< module path, e.g. "2.module.0"
     std::int64_t units = 0;               ///< output channels (conv) or output features (linear)
     std::vector<std::string> parameters;  ///< trainable parameter names (no buffers)
+    /// Top-level block (index for Net::forwardRange) that computes the group; kBlockFromPrefix:
+    /// the first component of `prefix` is that index ("2.module.0" -> 2).
+    std::size_t block = kBlockFromPrefix;
+    /// Module paths making up the group (their buffers belong to it and they are put in train
+    /// mode when it is retrained); empty: just `prefix`.
+    std::vector<std::string> modules;
+    /// Parameters whose first dimension indexes the group's units (per-unit attribution and the
+    /// unit a flipped parameter element belongs to); empty: every parameter in `parameters`.
+    /// E.g. a ResNet-50 stage's units are its output channels: the blocks' conv3/bn3 and
+    /// downsample parameters, not the inner conv1/conv2 (which have fewer channels).
+    std::vector<std::string> unitParameters;
+
+    static constexpr std::size_t kBlockFromPrefix = static_cast<std::size_t>(-1);
+    /// `modules`, or {prefix} when it is empty.
+    std::vector<std::string> modulePaths() const { return modules.empty() ? std::vector<std::string>{prefix} : modules; }
+    /// Whether parameter `name` (one of `parameters`) is laid out along the group's units.
+    bool indexesUnits(const std::string& name) const {
+        return unitParameters.empty() || std::find(unitParameters.begin(), unitParameters.end(), name) != unitParameters.end();
+    }
 };
 
 /// What a model is built from; stored in the run file with the config.
 struct ModelSpec {
-    std::string architecture = "resnet9";  ///< resnet9 | mlp
+    std::string architecture = "resnet9";  ///< resnet9 | mlp | resnet50 | vit | ...
     double width = 1.0;
     std::int64_t inChannels = 1;
     std::int64_t imageSize = 28;
     std::int64_t numClasses = 10;
     EtdSpec etd;  ///< example-tied dropout (ResNet-9 only)
+    /// architecture "torchscript": the serialized module and its layer groups
+    /// ("name=module.path,..."; empty: one per top-level child with parameters).
+    std::string torchscript;
+    std::string scriptGroups;
+    std::string resnetStem = "imagenet";  ///< resnet50: imagenet (7x7/2 conv + maxpool) | cifar (3x3/1 conv)
+    std::int64_t patchSize = 2;           ///< vit: patch side in pixels; must divide imageSize
 };
 
 /// Base of every model: a module with a forward pass, its layer groups, one unit gate per group
@@ -108,15 +134,16 @@ private:
     std::vector<std::vector<ChannelGate>> m_after;
 };
 
-/// The top-level block holding a group: the first component of its prefix ("2.module.0" -> 2).
+/// The top-level block holding a group: `group.block`, or the first component of its prefix.
 std::size_t blockOfGroup(const LayerGroup& group);
 
 /// Channel count after applying a width multiplier: max(1, round(base * width)), halves to even.
 std::int64_t scaledWidth(std::int64_t base, double width);
 
-/// Builds a freshly initialised model (PyTorch's default initialisation, drawn from the global
-/// torch RNG, so call torch::manual_seed first for reproducibility). Throws Error on an unknown
-/// architecture or non-positive width.
+/// Builds a freshly initialised model (PyTorch's default initialisation; resnet50 as torchvision;
+/// drawn from the global torch RNG, so call torch::manual_seed first for reproducibility). Throws
+/// Error on an unknown architecture, a non-positive width, example-tied dropout outside resnet9,
+/// a vit patch size not dividing the image or a vit dim (512 x width) not a multiple of 8.
 std::shared_ptr<Net> buildModel(const ModelSpec& spec);
 
 } // namespace memloc::core

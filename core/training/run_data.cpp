@@ -40,8 +40,23 @@ RunData prepareRunData(const RunConfig& config, torch::Device device) {
     torch::Tensor trainPixels = s.train.images.index_select(0, d.trainIndices).to(torch::kFloat).div_(255.0);
     torch::Tensor testPixels = s.test.images.index_select(0, d.testIndices).to(torch::kFloat).div_(255.0);
 
-    torch::Tensor mean = trainPixels.mean({0, 2, 3});
-    torch::Tensor stddev = trainPixels.std({0, 2, 3}).clamp_min(1e-6);
+    const std::int64_t channels = trainPixels.size(1);
+    torch::Tensor mean, stddev;
+    if (const std::optional<Normalization> fixed = parseNormalization(config.normalize)) {
+        if (fixed->mean.empty()) {
+            mean = torch::zeros({channels});
+            stddev = torch::ones({channels});
+        } else {
+            if (static_cast<std::int64_t>(fixed->mean.size()) != channels)
+                throw Error("normalize \"" + config.normalize + "\" gives " + std::to_string(fixed->mean.size()) +
+                            " channel(s), the dataset's images have " + std::to_string(channels));
+            mean = torch::tensor(fixed->mean, torch::kDouble).to(torch::kFloat);
+            stddev = torch::tensor(fixed->stddev, torch::kDouble).to(torch::kFloat);
+        }
+    } else {
+        mean = trainPixels.mean({0, 2, 3});
+        stddev = trainPixels.std({0, 2, 3}).clamp_min(1e-6);
+    }
     d.mean.assign(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
     d.stddev.assign(stddev.data_ptr<float>(), stddev.data_ptr<float>() + stddev.numel());
     auto normalise = [&](torch::Tensor x) {
@@ -50,14 +65,31 @@ RunData prepareRunData(const RunConfig& config, torch::Device device) {
     d.trainImages = normalise(trainPixels);
     d.testImages = normalise(testPixels);
 
+    // Stored labels (imported runs) are put in by useStoredLabels; start from the true ones.
+    const double noise = config.labels == "stored" ? 0.0 : config.noise;
     NoisyLabels noisy = applyLabelNoise(s.train.labels.index_select(0, d.trainIndices), d.numClasses,
-                                        config.noise, static_cast<std::uint64_t>(config.noiseSeed));
+                                        noise, static_cast<std::uint64_t>(config.noiseSeed));
     d.trainTrue = noisy.trueLabels.to(device);
     d.trainGiven = noisy.givenLabels.to(device);
     d.noiseMask = noisy.noiseMask;
     d.noiseMaskDevice = noisy.noiseMask.to(device);
     d.testLabels = s.test.labels.index_select(0, d.testIndices).to(device);
     return d;
+}
+
+void useStoredLabels(RunData& data, const torch::Tensor& given, const torch::Tensor& mask) {
+    const std::int64_t n = data.trainSize();
+    if (given.dim() != 1 || given.size(0) != n || mask.dim() != 1 || mask.size(0) != n)
+        throw Error("stored labels: expected " + std::to_string(n) + " given labels and mask values, found " +
+                    std::to_string(given.numel()) + " and " + std::to_string(mask.numel()));
+    const torch::Tensor givenCpu = given.to(torch::kLong);
+    const torch::Tensor maskCpu = mask.to(torch::kBool);
+    if (!givenCpu.ne(data.trainTrue.cpu()).equal(maskCpu))
+        throw Error("stored labels: the noise mask does not mark exactly the examples whose given label differs "
+                    "from the dataset's label");
+    data.trainGiven = givenCpu.to(data.trainTrue.device());
+    data.noiseMask = maskCpu;
+    data.noiseMaskDevice = maskCpu.to(data.trainTrue.device());
 }
 
 } // namespace memloc::core

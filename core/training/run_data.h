@@ -36,4 +36,9 @@ struct RunData {
 /// Throws Error naming the file on missing or malformed data.
 RunData prepareRunData(const RunConfig& config, torch::Device device);
 
+/// For runs whose config says labels = "stored" (imported runs): replaces the given labels and
+/// noise mask (CPU tensors [N], from the run file) in `data`. Throws Error if the sizes differ or
+/// the mask is not exactly "given label != dataset label".
+void useStoredLabels(RunData& data, const torch::Tensor& given, const torch::Tensor& mask);
+
 } // namespace memloc::core

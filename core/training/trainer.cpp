@@ -34,7 +34,14 @@ std::uint64_t shuffleSeed(std::int64_t seed, std::int64_t epoch) {
 }
 
 ModelSpec modelSpecFor(const RunConfig& c, const RunData& d) {
-    ModelSpec spec{c.model, c.width, d.trainImages.size(1), d.trainImages.size(2), d.numClasses, {}};
+    ModelSpec spec;
+    spec.architecture = c.model;
+    spec.width = c.width;
+    spec.inChannels = d.trainImages.size(1);
+    spec.imageSize = d.trainImages.size(2);
+    spec.numClasses = d.numClasses;
+    spec.resnetStem = c.resnetStem;
+    spec.patchSize = c.patchSize;
     if (c.dropout == "example-tied") {
         spec.etd.enabled = true;
         spec.etd.pGen = c.pGen;

@@ -248,7 +248,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expected");
         QTest::newRow("unknown group") << "res9.z" << qint64{0} << "unknown layer group 'res9.z'";
         QTest::newRow("group index out of range") << "42" << qint64{0} << "unknown layer group '42'";
-        QTest::newRow("epoch not stored") << "fc" << qint64{13} << "epoch 13 is not a stored checkpoint (stored: epochs 0..12)";
+        QTest::newRow("epoch not stored") << "fc" << qint64{13} << "epoch 13 is not a stored checkpoint (usable: epochs 0..11)";
         QTest::newRow("negative epoch") << "fc" << qint64{-1} << "is not a stored checkpoint";
         QTest::newRow("final epoch") << "fc" << qint64{12} << "not before the final epoch 12 (usable: epochs 0..11)";
     }

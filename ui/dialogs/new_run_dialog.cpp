@@ -152,7 +152,7 @@ QWidget* NewRunDialog::buildDataGroup() {
 }
 
 QWidget* NewRunDialog::buildModelGroup() {
-    m_model = choiceBox({QStringLiteral("resnet9"), QStringLiteral("mlp")});
+    m_model = choiceBox({QStringLiteral("resnet9"), QStringLiteral("mlp"), QStringLiteral("resnet50"), QStringLiteral("vit")});
     m_width = realBox(0.01, 16.0, 3, 0.125);
     m_width->setToolTip(tr("Multiplier of every channel (or hidden unit) count"));
     m_seed = intBox(0, kMaxInt);

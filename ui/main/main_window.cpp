@@ -4,6 +4,7 @@
 #include "jobs/job_list_model.h"
 #include "jobs/job_panel_widget.h"
 #include "jobs/training_job.h"
+#include "dialogs/import_dialog.h"
 #include "dialogs/new_run_dialog.h"
 #include "main/recent_files_model.h"
 #include "main/resources.h"
@@ -17,6 +18,7 @@
 #include "views/view_registry.h"
 
 #include "memloc/error.h"
+#include "memloc/run_summary.h"
 #include "memloc/version.h"
 
 #include <QAction>
@@ -27,6 +29,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -43,10 +46,20 @@
 namespace memloc::ui {
 
 namespace {
+/// Whether `path` is a checkpoint made elsewhere (or a folder of them) rather than a run file.
+bool isCheckpointSource(const QString& path) {
+    const QFileInfo info(path);
+    if (info.isDir()) return true;
+    const QString suffix = info.suffix().toLower();
+    return suffix == QLatin1String("pt") || suffix == QLatin1String("pth") || suffix == QLatin1String("ckpt") ||
+           suffix == QLatin1String("bin") || suffix == QLatin1String("tar") || suffix == QLatin1String("safetensors");
+}
+
 QStringList runFilesIn(const QMimeData* mime) {
     QStringList files;
     for (const QUrl& url : mime->urls())
-        if (url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(".h5"), Qt::CaseInsensitive))
+        if (url.isLocalFile() && (url.toLocalFile().endsWith(QLatin1String(".h5"), Qt::CaseInsensitive) ||
+                                  isCheckpointSource(url.toLocalFile())))
             files << url.toLocalFile();
     return files;
 }
@@ -132,6 +145,10 @@ void MainWindow::createMenus() {
     rebuildRecentMenu();
     QAction* newRun = file->addAction(tr("&New Training Run..."), this, &MainWindow::newTrainingRun);
     newRun->setShortcut(QKeySequence::New);
+    QAction* import = file->addAction(tr("&Import Checkpoints..."), this, [this] { importDialog(); });
+    import->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+    import->setToolTip(tr("PyTorch state_dicts, checkpoint dicts, safetensors, TorchScript or an epoch folder"));
+    file->addAction(tr("Export &Checkpoint..."), this, &MainWindow::exportCheckpointDialog);
     file->addSeparator();
     QAction* report = file->addAction(tr("&Export Report..."), this, &MainWindow::exportReportDialog);
     report->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
@@ -195,6 +212,10 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 bool MainWindow::openRun(const QString& path) {
+    if (isCheckpointSource(path)) {
+        importDialog(path);
+        return false;
+    }
     try {
         m_runs->open(path);
     } catch (const std::exception& e) {
@@ -268,7 +289,9 @@ ReportResult MainWindow::exportReport(const QString& folder) {
 void MainWindow::openFileDialog() {
     const QString start = m_recent->files().isEmpty() ? QString() : QFileInfo(m_recent->files().first()).absolutePath();
     const QStringList paths =
-        QFileDialog::getOpenFileNames(this, tr("Open Run"), start, tr("memloc runs (*.h5);;All files (*)"));
+        QFileDialog::getOpenFileNames(this, tr("Open Run"), start,
+                                      tr("memloc runs (*.h5);;Checkpoints to import (*.pt *.pth *.ckpt *.bin *.tar "
+                                         "*.safetensors);;All files (*)"));
     for (const QString& path : paths) openRun(path);
 }
 
@@ -279,6 +302,66 @@ void MainWindow::newTrainingRun() {
         startTraining(dialog->config(), dialog->outputPath(), dialog->overwrite());
     });
     dialog->open();
+}
+
+Job* MainWindow::startImport(const core::ImportOptions& options) {
+    const QString out = QString::fromStdString(options.out);
+    auto work = [options](const core::AnalysisRunOptions& run) {
+        core::ImportOptions o = options;
+        o.progress = run.progress;
+        o.cancel = run.cancel;
+        const core::ImportResult r = core::importCheckpoints(o);
+        return tr("%n checkpoint(s) imported as %1", nullptr, int(r.epochs.size())).arg(QString::fromStdString(r.architecture));
+    };
+    auto* job = new AnalysisJob(tr("Import %1").arg(QFileInfo(QString::fromStdString(options.source)).fileName()), out,
+                                QStringLiteral("import"), work);
+    connect(job, &Job::finished, this, [this, job, out] {
+        if (job->state() == Job::State::Finished) openRun(out);
+    });
+    startJob(job);
+    return job;
+}
+
+void MainWindow::importDialog(const QString& source) {
+    auto* dialog = new ImportDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (!source.isEmpty()) dialog->setSource(source);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { startImport(dialog->options()); });
+    dialog->open();
+}
+
+void MainWindow::exportCheckpointDialog() {
+    if (!m_current) {
+        showError(tr("Export Checkpoint"), tr("Open a run first."));
+        return;
+    }
+    const QString run = m_current->path();
+    std::vector<std::int64_t> epochs;
+    try {
+        epochs = core::readRunSummary(run.toStdString()).checkpointEpochs;
+    } catch (const std::exception& e) {
+        showError(tr("Export Checkpoint"), QString::fromStdString(e.what()));
+        return;
+    }
+    if (epochs.empty()) return;
+    QStringList items;
+    for (auto it = epochs.rbegin(); it != epochs.rend(); ++it) items << tr("epoch %1").arg(*it);
+    bool ok = false;
+    const QString chosen = QInputDialog::getItem(this, tr("Export Checkpoint"), tr("Checkpoint:"), items, 0, false, &ok);
+    if (!ok) return;
+    const std::int64_t epoch = epochs[epochs.size() - 1 - static_cast<std::size_t>(items.indexOf(chosen))];
+    const QString suggested = QFileInfo(run).absoluteDir().filePath(
+        QStringLiteral("%1-epoch%2.pt").arg(QFileInfo(run).completeBaseName()).arg(epoch));
+    const QString out = QFileDialog::getSaveFileName(this, tr("Export Checkpoint"), suggested,
+                                                     tr("PyTorch (*.pt);;safetensors (*.safetensors)"));
+    if (out.isEmpty()) return;
+    try {
+        core::exportCheckpoint(run.toStdString(), epoch, out.toStdString());
+    } catch (const std::exception& e) {
+        showError(tr("Export Checkpoint"), QString::fromStdString(e.what()));
+        return;
+    }
+    statusBar()->showMessage(tr("Wrote epoch %1 to %2").arg(epoch).arg(out), 10000);
 }
 
 void MainWindow::exportReportDialog() {

@@ -3,6 +3,7 @@
 
 #include "plots/report_writer.h"
 
+#include "memloc/import.h"
 #include "memloc/run_config.h"
 
 #include <QMainWindow>
@@ -37,7 +38,10 @@ public:
     ~MainWindow() override;
 
     /// Opens a run file; on a bad file shows the core's message in a message box and returns false.
+    /// A checkpoint file or folder made elsewhere opens the import dialog instead.
     bool openRun(const QString& path);
+    /// Imports checkpoints as a background job; the run opens when it is written.
+    Job* startImport(const core::ImportOptions& options);
     /// Starts training `config` into `path` as a background job; the run opens once its file exists.
     TrainingJob* startTraining(const core::RunConfig& config, const QString& path, bool overwrite);
     /// Takes ownership of `job` (e.g. an analysis a view asked for), starts it in the job panel
@@ -58,6 +62,10 @@ public:
 public Q_SLOTS:
     void openFileDialog();
     void newTrainingRun();
+    /// File > Import Checkpoints (`source` pre-fills the dialog).
+    void importDialog(const QString& source = QString());
+    /// File > Export Checkpoint: a stored checkpoint of the current run to .pt or .safetensors.
+    void exportCheckpointDialog();
     void exportReportDialog();
     void closeCurrentRun();
 

@@ -49,6 +49,9 @@ void fillRun(QTreeWidgetItem* top, const RunDocument& run) {
                  .arg(shape.join(QLatin1Char('x'))));
     addChild(top, RunBrowserWidget::tr("Model"),
              QStringLiteral("%1 x%2").arg(QString::fromStdString(s.config.model)).arg(s.config.width));
+    if (!s.importedFrom.empty())
+        addChild(top, RunBrowserWidget::tr("Imported from"),
+                 RunBrowserWidget::tr("%1 (%2)").arg(QString::fromStdString(s.importedFrom), QString::fromStdString(s.sourceFormat)));
 
     QTreeWidgetItem* config = addChild(top, RunBrowserWidget::tr("Config"));
     const QJsonObject json = QJsonDocument::fromJson(QByteArray::fromStdString(s.configJson)).object();

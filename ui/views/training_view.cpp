@@ -118,6 +118,9 @@ void TrainingView::setRun(const RunSnapshotPtr& run) {
     QCustomPlot* acc = m_accuracy->plot();
     for (int i = 0; i < acc->graphCount(); ++i) setCurveData(acc->graph(i), metrics, kAccuracyCurves[i].field, 100.0);
     QCustomPlot* loss = m_loss->plot();
+    const bool imported = run && !run->summary.importedFrom.empty();
+    m_loss->setTitle(imported ? tr("Loss and learning rate (not known: the run was trained elsewhere and imported)")
+                              : tr("Loss and learning rate"));
     setCurveData(loss->graph(0), metrics, kLossCurve.field, 1.0);
     setCurveData(loss->graph(1), metrics, kLrCurve.field, 1.0);
 
@@ -128,7 +131,7 @@ void TrainingView::setRun(const RunSnapshotPtr& run) {
     for (QCustomPlot* plot : {acc, loss}) plot->xAxis->setRange(-0.3, lastEpoch + 0.3);
     // Before the first epoch there is no loss yet: keep sensible ranges instead of empty ones.
     const double topLoss = maxOf(metrics, kLossCurve.field);
-    const double topLr = std::max(maxOf(metrics, kLrCurve.field), run ? run->summary.config.lr : 0.0);
+    const double topLr = std::max(maxOf(metrics, kLrCurve.field), run && !imported ? run->summary.config.lr : 0.0);
     loss->yAxis->setRange(0, topLoss > 0 ? topLoss * 1.08 : 1.0);
     loss->yAxis2->setRange(0, topLr > 0 ? topLr * 1.08 : 1.0);
     acc->replot();

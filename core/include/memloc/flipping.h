@@ -23,8 +23,9 @@ struct FlipOptions {
     AnalysisRunOptions run;
 };
 
-/// One zeroed unit: layer group index, output channel, parameter name, element (flat index in
-/// the parameter, or the channel for whole-channel units), and the target's prediction after.
+/// One zeroed unit: layer group index, output channel (-1 for a parameter not laid out along the
+/// group's units, e.g. a ViT attention weight), parameter name, element (flat index in the
+/// parameter, or the channel for whole-channel units), and the target's prediction after.
 struct FlipUnit {
     std::int64_t group = 0;
     std::int64_t channel = 0;

@@ -66,7 +66,8 @@ RewindResult runRewinding(const std::string& runPath, const RewindOptions& optio
 RewindResult readRewinding(const std::string& runPath);
 
 /// The default rewind epochs for a run whose final epoch is `finalEpoch` (>= 1): 0, ~E/4, ~E/2,
-/// ~3E/4 and E-1, ascending, without duplicates.
-std::vector<std::int64_t> defaultRewindEpochs(std::int64_t finalEpoch);
+/// ~3E/4 and E-1, ascending, without duplicates; with `stored` (the checkpoint epochs of a run
+/// that does not keep every epoch, e.g. an import) the stored epochs before E nearest to those.
+std::vector<std::int64_t> defaultRewindEpochs(std::int64_t finalEpoch, const std::vector<std::int64_t>& stored = {});
 
 } // namespace memloc::core

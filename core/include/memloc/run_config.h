@@ -2,7 +2,9 @@
 // The complete description of a training run. Stored verbatim (as JSON) in every run file.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace memloc::core {
 
@@ -18,14 +20,22 @@ struct RunConfig {
     std::int64_t testSubset = 0;            ///< test examples used (always the first N); 0 = all
     double noise = 0.1;                     ///< fraction of training labels replaced, [0, 1)
     std::int64_t noiseSeed = 0;             ///< seed of the noise draw
+    /// Where the given labels come from: "seeded" (the paper's procedure from noise and
+    /// noise_seed) or "stored" (imported runs: the run file's /dataset/given_labels).
+    std::string labels = "seeded";
+    /// Input normalisation: "subset" (per-channel mean/std of the training subset), "none"
+    /// (pixels in [0, 1]) or explicit per-channel values "M1,M2,M3/S1,S2,S3".
+    std::string normalize = "subset";
     // Synthetic data only
     std::int64_t syntheticTrain = 512;
     std::int64_t syntheticTest = 256;
     std::int64_t syntheticSize = 16;   ///< image side in pixels
     std::int64_t syntheticClasses = 4;
     // Model
-    std::string model = "resnet9";  ///< resnet9 | mlp
+    std::string model = "resnet9";  ///< resnet9 | mlp | resnet50 | vit
     double width = 1.0;             ///< channel (or hidden unit) multiplier
+    std::string resnetStem = "imagenet";  ///< resnet50: imagenet (7x7/2 conv + maxpool) | cifar (3x3/1 conv)
+    std::int64_t patchSize = 2;           ///< vit: patch side in pixels; must divide the image size
     // Example-tied dropout (PAPER.md section 6; resnet9 only)
     std::string dropout = "none";            ///< none | example-tied
     double pGen = 0.2;                       ///< fraction of generalization channels
@@ -63,6 +73,16 @@ std::string configToJson(const RunConfig& config);
 
 /// Throws Error with a message naming the setting if a value is out of range or unknown.
 void validateConfig(const RunConfig& config);
+
+/// Explicit input normalisation: per-channel mean and standard deviation (empty: none, i.e.
+/// mean 0 and std 1 for every channel).
+struct Normalization {
+    std::vector<double> mean, stddev;
+};
+
+/// Parses RunConfig::normalize: nullopt for "subset", else the values ("none" -> empty).
+/// Throws Error on anything else.
+std::optional<Normalization> parseNormalization(const std::string& text);
 
 /// The default data folder for a dataset name ("" when it has none).
 std::string defaultDataDir(const std::string& dataset);

@@ -20,6 +20,7 @@ struct RunSummary {
     std::string path;
     int formatVersion = 0;
     std::string memlocVersion, torchVersion, created;
+    std::string importedFrom, sourceFormat;  ///< set for runs imported from other checkpoints
     RunConfig config;
     std::string configJson;
     std::int64_t trainSize = 0, testSize = 0, noisyCount = 0, numClasses = 0;
