@@ -1,5 +1,7 @@
-// memloc-cli bench: training throughput of ResNet-9 with and without gradient accounting.
+// memloc-cli bench: training throughput of ResNet-9 with and without gradient accounting
+// (--suite side-by-side: bench_side_by_side.cpp).
 
+#include "bench_side_by_side.h"
 #include "commands.h"
 #include "progress_bar.h"
 
@@ -12,7 +14,10 @@
 namespace memloc::cli {
 
 int benchCommand(const Arguments& args) {
-    args.requireKnown({"widths", "batches", "batch-size", "device", "threads"});
+    const std::string suite = args.value("suite", "throughput");
+    if (suite == "side-by-side") return benchSideBySide(args);
+    if (suite != "throughput") throw UsageError{"--suite must be throughput or side-by-side, got '" + suite + "'"};
+    args.requireKnown({"suite", "widths", "batches", "batch-size", "device", "threads"});
     std::vector<double> widths;
     std::stringstream list(args.value("widths", "1.0,0.25"));
     for (std::string item; std::getline(list, item, ',');) {

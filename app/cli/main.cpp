@@ -4,6 +4,7 @@
 #include "../common/openmp_wait.h"
 #include "commands.h"
 
+#include "memloc/distributed.h"
 #include "memloc/error.h"
 #include "memloc/version.h"
 
@@ -67,6 +68,10 @@ exit status: 0 ok, 1 error (bad input, I/O), 2 bad command line, 130 interrupted
 
 } // namespace
 
+namespace {
+int runCommand(const std::string& command, int argc, char** argv);
+} // namespace
+
 int main(int argc, char** argv) {
     using namespace memloc::cli;
     memloc::app::ensurePassiveOpenMpWait(argv);
@@ -75,6 +80,46 @@ int main(int argc, char** argv) {
         return argc < 2 ? kExitUsage : kExitOk;
     }
     const std::string command = argv[1];
+    bool distributed = false;
+    try {
+        // torchrun-style launches (WORLD_SIZE > 1): train, rewind and flip split their work over
+        // the processes; rank 0 alone prints and writes the run file.
+        const memloc::core::LaunchInfo launch = memloc::core::launchFromEnvironment();
+        if (launch.distributed()) {
+            if (command != "train" && command != "rewind" && command != "flip")
+                throw UsageError{"'" + command + "' runs in one process; under torchrun (WORLD_SIZE=" +
+                                 std::to_string(launch.worldSize) + ") use train, rewind or flip"};
+            std::string device = "cpu";
+            for (int i = 2; i + 1 < argc; ++i)
+                if (!std::strcmp(argv[i], "--device")) device = argv[i + 1];
+            memloc::core::initDistributed(launch, device);
+            distributed = true;
+            if (launch.rank != 0 && !std::freopen("/dev/null", "w", stdout))
+                std::fprintf(stderr, "memloc-cli: rank %d: cannot silence stdout\n", launch.rank);
+        }
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "memloc-cli: %s\n", e.message.c_str());
+        return kExitUsage;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "memloc-cli: error: %s\n", e.what());
+        return kExitError;
+    }
+    const int status = runCommand(command, argc, argv);
+    if (distributed && status == kExitOk) {
+        try {
+            memloc::core::finalizeDistributed();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "memloc-cli: error: %s\n", e.what());
+            return kExitError;
+        }
+    }
+    return status;
+}
+
+namespace {
+
+int runCommand(const std::string& command, int argc, char** argv) {
+    using namespace memloc::cli;
     try {
         if (command == "--version" || command == "version") {
             std::printf("%s\n", memloc::core::versionLine().c_str());
@@ -107,3 +152,5 @@ int main(int argc, char** argv) {
         return kExitError;
     }
 }
+
+} // namespace

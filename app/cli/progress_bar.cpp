@@ -1,5 +1,7 @@
 #include "progress_bar.h"
 
+#include "memloc/distributed.h"
+
 #include <cstdio>
 #include <unistd.h>
 
@@ -18,7 +20,8 @@ std::string formatDuration(double seconds) {
 }
 
 ProgressBar::ProgressBar(std::int64_t totalUnits, bool enabled)
-    : m_total(totalUnits), m_enabled(enabled), m_tty(isatty(fileno(stderr)) != 0),
+    // Under torchrun only rank 0 draws (the others would scribble over the same terminal).
+    : m_total(totalUnits), m_enabled(enabled && core::distributedRank() == 0), m_tty(isatty(fileno(stderr)) != 0),
       m_start(std::chrono::steady_clock::now()), m_lastDraw(m_start) {}
 
 void ProgressBar::update(std::int64_t doneUnits, const core::Progress& p) {

@@ -58,6 +58,23 @@ EvalAccuracy CachedEvaluator::evaluate(std::size_t firstBlock) {
     return a;
 }
 
+void CachedEvaluator::advanceTo(std::size_t block) {
+    auto it = m_cache.upper_bound(block);
+    if (!m_cache.count(block) && it != m_cache.begin()) {
+        --it;
+        const std::size_t from = it->first;
+        const torch::Tensor& input = it->second;
+        torch::InferenceMode inference;
+        m_model.eval();
+        std::vector<torch::Tensor> parts;
+        for (std::int64_t s = 0; s < input.size(0); s += m_batch)
+            parts.push_back(m_model.forwardRange(input.slice(0, s, std::min(input.size(0), s + m_batch)), from, block));
+        if (!parts.empty()) m_cache[block] = torch::cat(parts);
+    }
+    keepOnly(block);
+    inputOf(block);
+}
+
 void CachedEvaluator::keepOnly(std::size_t keep) {
     for (auto it = m_cache.begin(); it != m_cache.end();)
         it = it->first == keep ? std::next(it) : m_cache.erase(it);

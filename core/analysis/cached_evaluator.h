@@ -25,6 +25,10 @@ public:
     void clear() { m_cache.clear(); }
     /// Drops the cached inputs of blocks other than `keep` (bounds memory when sweeping blocks).
     void keepOnly(std::size_t keep);
+    /// Caches the input of `block` and keeps only it. The input is computed from the nearest
+    /// cached input of an earlier block (so a sweep over blocks in increasing order costs one
+    /// forward pass in all); blocks between that one and `block` must be as they were then.
+    void advanceTo(std::size_t block);
 
 private:
     const torch::Tensor& inputOf(std::size_t block);

@@ -3,12 +3,15 @@
 #include "analysis/flipping_internal.h"
 #include "analysis/loaded_run.h"
 #include "analysis/unit_scores.h"
+#include "dist/process_group.h"
 #include "io/analysis_store.h"
 #include "io/h5_util.h"
 #include "memloc/error.h"
 #include "training/evaluator.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -241,6 +244,42 @@ FlipExample flipOneExample(Net& model, const RunData& data, const FlipOptions& o
     return ex;
 }
 
+namespace {
+
+/// Flip results as JSON text (for gathering them from several processes).
+std::string examplesToBytes(const std::vector<FlipExample>& examples) {
+    nlohmann::json all = nlohmann::json::array();
+    for (const FlipExample& e : examples) {
+        nlohmann::json units = nlohmann::json::array();
+        for (const FlipUnit& u : e.units) units.push_back({u.group, u.channel, u.parameter, u.element, u.predictionAfter});
+        all.push_back({{"id", e.id}, {"noisy", e.noisy}, {"given", e.givenLabel}, {"true", e.trueLabel},
+                       {"orig", e.originalPrediction}, {"flipped", e.flipped}, {"units", units},
+                       {"acc", {e.accClean, e.accNoisy, e.accTest}}});
+    }
+    return all.dump();
+}
+
+std::vector<FlipExample> examplesFromBytes(const std::string& bytes) {
+    std::vector<FlipExample> out;
+    for (const auto& j : nlohmann::json::parse(bytes)) {
+        FlipExample e;
+        e.id = j.at("id");
+        e.noisy = j.at("noisy");
+        e.givenLabel = j.at("given");
+        e.trueLabel = j.at("true");
+        e.originalPrediction = j.at("orig");
+        e.flipped = j.at("flipped");
+        for (const auto& u : j.at("units")) e.units.push_back({u[0], u[1], u[2], u[3], u[4]});
+        e.accClean = j.at("acc")[0];
+        e.accNoisy = j.at("acc")[1];
+        e.accTest = j.at("acc")[2];
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+} // namespace
+
 FlipResult runFlipping(const std::string& runPath, const FlipOptions& options) {
     validate(options);
     LoadedRun run = loadRun(runPath, options.run.device, options.run.threads);
@@ -261,14 +300,31 @@ FlipResult runFlipping(const std::string& runPath, const FlipOptions& options) {
     for (const auto& p : params) paramNames.push_back(p.name);
     const auto targets = chooseTargets(model, run.data, options);
 
+    // Several processes: example t is flipped by rank t mod P (each example's randomness is
+    // seeded by its id, so the split does not change results); the results are gathered in order.
+    const int rank = dist::rank(), world = dist::worldSize();
     for (std::size_t t = 0; t < targets.size(); ++t) {
+        if (static_cast<int>(t % static_cast<std::size_t>(world)) != rank) continue;
         const auto [id, isNoisy] = targets[t];
         result.examples.push_back(flipOneExample(model, run.data, options, id, isNoisy, params, sets, run.config.evalBatchSize));
         if (options.run.progress)
             options.run.progress({static_cast<std::int64_t>(t + 1), static_cast<std::int64_t>(targets.size()),
                                   std::string("flipping ") + (isNoisy ? "noisy" : "clean") + " example " + std::to_string(id)});
     }
-    store(runPath, result, paramNames);
+    if (dist::active()) {
+        const std::vector<std::string> parts = dist::allGather(examplesToBytes(result.examples));
+        std::vector<std::vector<FlipExample>> byRank;
+        for (const std::string& part : parts) byRank.push_back(examplesFromBytes(part));
+        result.examples.clear();
+        for (std::size_t t = 0; t < targets.size(); ++t) {
+            auto& from = byRank.at(t % static_cast<std::size_t>(world));
+            const std::size_t k = t / static_cast<std::size_t>(world);
+            if (k >= from.size()) throw Error(runPath + ": flipping: a process returned too few examples");
+            result.examples.push_back(std::move(from[k]));
+        }
+    }
+    if (dist::isRoot()) store(runPath, result, paramNames);
+    dist::barrier();
     return result;
 }
 

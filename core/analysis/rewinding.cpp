@@ -2,9 +2,11 @@
 
 #include "memloc/rewinding.h"
 
+#include "analysis/cached_evaluator.h"
 #include "analysis/eval_sets.h"
 #include "analysis/loaded_run.h"
 #include "analysis/rewinding_internal.h"
+#include "dist/process_group.h"
 #include "io/analysis_store.h"
 #include "io/h5_util.h"
 #include "io/run_file.h"
@@ -233,12 +235,31 @@ RewindResult runRewinding(const std::string& runPath, const RewindOptions& optio
     report("rewinding: final model");
     r.finalModel = toAccuracy(evaluateSets(*run.model, sets, r.batchSize));
     ++done;
-    for (std::size_t gi = 0; gi < G; ++gi) {
+    // Rewinding a group changes nothing before its top-level block: evaluate every rewind epoch
+    // from that block's cached input, visiting groups in block order so each cached input is
+    // computed from the previous one (one forward pass for the whole sweep).
+    std::vector<std::size_t> order(G);
+    for (std::size_t gi = 0; gi < G; ++gi) order[gi] = gi;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return blockOfGroup(run.groups[groups[a]]) < blockOfGroup(run.groups[groups[b]]);
+    });
+    // Several processes (memloc-cli under torchrun): each takes a contiguous share of the groups
+    // in block order; the grids are summed over the processes (cells of other shares are 0).
+    const auto [mineBegin, mineEnd] = dist::shard(static_cast<std::int64_t>(G), dist::rank(), dist::worldSize());
+    if (dist::active()) {
+        order = std::vector<std::size_t>(order.begin() + mineBegin, order.begin() + mineEnd);
+        for (auto* grid : {&r.clean, &r.noisyGiven, &r.noisyTrue, &r.test})
+            for (auto& row : *grid) std::fill(row.begin(), row.end(), 0.0);
+    }
+    CachedEvaluator evaluator(*run.model, sets, r.batchSize);
+    for (std::size_t gi : order) {
+        const std::size_t block = blockOfGroup(run.groups[groups[gi]]);
+        evaluator.advanceTo(block);
         for (std::size_t ei = 0; ei < E; ++ei) {
             throwIfCancelled(options.run);
             report("rewinding " + r.groups[gi] + " to epoch " + std::to_string(epochs[ei]));
             const NamedTensors finalValues = rewindGroups(run, {groups[gi]}, epochs[ei]);
-            const EvalAccuracy a = evaluateSets(*run.model, sets, r.batchSize);
+            const EvalAccuracy a = evaluator.evaluate(block);
             assignParameters(*run.model, finalValues);
             r.clean[gi][ei] = a.clean;
             r.noisyGiven[gi][ei] = a.noisyGiven;
@@ -247,9 +268,25 @@ RewindResult runRewinding(const std::string& runPath, const RewindOptions& optio
             ++done;
         }
     }
+    if (dist::active()) {
+        std::vector<torch::Tensor> grids;
+        for (auto* grid : {&r.clean, &r.noisyGiven, &r.noisyTrue, &r.test}) {
+            std::vector<double> flat;
+            for (const auto& row : *grid) flat.insert(flat.end(), row.begin(), row.end());
+            grids.push_back(torch::tensor(flat, torch::kDouble));
+        }
+        dist::allReduceSum(grids);
+        std::size_t k = 0;
+        for (auto* grid : {&r.clean, &r.noisyGiven, &r.noisyTrue, &r.test}) {
+            const torch::Tensor t = grids[k++].contiguous();
+            for (std::size_t gi = 0; gi < G; ++gi)
+                for (std::size_t ei = 0; ei < E; ++ei) (*grid)[gi][ei] = t[static_cast<std::int64_t>(gi * E + ei)].item<double>();
+        }
+    }
     report("rewinding: storing the result");
     throwIfCancelled(options.run);
-    storeRewinding(r);
+    if (dist::isRoot()) storeRewinding(r);
+    dist::barrier();
     return r;
 }
 

@@ -1,5 +1,6 @@
 #include "training/gradient_accountant.h"
 
+#include "dist/process_group.h"
 #include "memloc/error.h"
 
 #include <cmath>
@@ -31,8 +32,18 @@ void GradientAccountant::beginEpoch() {
     }
 }
 
-void GradientAccountant::backward(const torch::Tensor& losses, const torch::Tensor& noisy, std::int64_t noisyCount) {
-    const double batch = static_cast<double>(losses.size(0));
+void GradientAccountant::allReduceSums() {
+    std::vector<torch::Tensor> sums;
+    for (auto& t : m_tracked) {
+        sums.push_back(t.cleanSum);
+        sums.push_back(t.noisySum);
+    }
+    dist::allReduceSum(sums);
+}
+
+void GradientAccountant::backward(const torch::Tensor& losses, const torch::Tensor& noisy, std::int64_t noisyCount,
+                                  double batch) {
+    if (!(batch > 0)) batch = static_cast<double>(losses.size(0));
     const std::int64_t cleanCount = losses.size(0) - noisyCount;
     const torch::Tensor zero = torch::zeros({}, losses.options());
     torch::Tensor cleanLoss = torch::where(noisy, zero, losses).sum() / batch;

@@ -23,8 +23,12 @@ public:
     /// Back-propagates one batch: clean part = sum of the clean examples' losses / B and noisy
     /// part likewise, so the two add up to the batch's mean loss. `losses` [B] are per-example
     /// losses with a graph; `noisy` [B] is bool on the same device; `noisyCount` its sum.
+    /// `batch` > 0 replaces B (data-parallel: this process holds a shard of a batch of `batch`).
     /// Afterwards every parameter's .grad() holds the whole batch gradient (clean + noisy).
-    void backward(const torch::Tensor& losses, const torch::Tensor& noisy, std::int64_t noisyCount);
+    void backward(const torch::Tensor& losses, const torch::Tensor& noisy, std::int64_t noisyCount, double batch = 0);
+
+    /// Data-parallel training: sums the epoch sums over the process group (call before endEpoch).
+    void allReduceSums();
 
     /// Per group: sum over its parameters of ||g_p|| / sqrt(numel p) for the clean, noisy and total
     /// epoch gradients, and the mean over its parameters of cos(clean, noisy) (0 when a part is 0).

@@ -13,8 +13,12 @@ namespace memloc::core {
 /// backward passes; else one of each), SGD update with `lr`. `noisy` is the batch's noise mask
 /// on the device and `noisyCount` its sum (only used with an accountant). Returns the sum of
 /// the per-example losses as a 0-dim tensor on the device (no host synchronisation).
+/// Data-parallel (a process group is active): `images` is this process's shard of a batch of
+/// `globalBatch` examples; the loss is divided by `globalBatch` and the gradients are summed over
+/// the processes before the (identical) update, so every process keeps the same parameters. A
+/// shard may be empty.
 torch::Tensor trainStep(Net& model, Sgd& sgd, GradientAccountant* accountant, const torch::Tensor& images,
                         const torch::Tensor& labels, const torch::Tensor& noisy, std::int64_t noisyCount,
-                        double lr);
+                        double lr, std::int64_t globalBatch = 0);
 
 } // namespace memloc::core

@@ -4,6 +4,7 @@
 #include "memloc/training.h"
 
 #include "config/int_list.h"
+#include "dist/process_group.h"
 #include "io/run_file.h"
 #include "training/device.h"
 #include "training/evaluator.h"
@@ -83,8 +84,9 @@ public:
                 result.cancelled = true;
                 return result;
             }
-            appendEpoch(m_path, *m_model, *metrics, m_accountant ? &m_lastAccounting : nullptr,
-                        m_sgd.momentumBuffers(), epoch * m_steps);
+            if (dist::isRoot())
+                appendEpoch(m_path, *m_model, *metrics, m_accountant ? &m_lastAccounting : nullptr,
+                            m_sgd.momentumBuffers(), epoch * m_steps);
             result.epochsCompleted = epoch;
             if (cb.epochDone) cb.epochDone(*metrics);
         }
@@ -104,7 +106,12 @@ private:
         double lr = 0;
         for (std::int64_t b = 0; b < m_steps; ++b) {
             if (cb.cancel && cb.cancel->isCancelled()) return std::nullopt;
-            const torch::Tensor idx = order.slice(0, b * m_config.batchSize, std::min(n, (b + 1) * m_config.batchSize));
+            torch::Tensor idx = order.slice(0, b * m_config.batchSize, std::min(n, (b + 1) * m_config.batchSize));
+            const std::int64_t globalBatch = idx.size(0);
+            if (dist::active()) {  // data-parallel: this process's shard of the batch
+                const auto [lo, hi] = dist::shard(globalBatch, dist::rank(), dist::worldSize());
+                idx = idx.slice(0, lo, hi);
+            }
             const torch::Tensor idxDevice = idx.to(m_device.device);
             const std::int64_t noisyCount =
                 m_accountant ? m_data.noiseMask.index_select(0, idx).sum().item<std::int64_t>() : 0;
@@ -114,7 +121,8 @@ private:
             lossSum += trainStep(*m_model, m_sgd, m_accountant ? &*m_accountant : nullptr,
                                  m_data.trainImages.index_select(0, idxDevice),
                                  m_data.trainGiven.index_select(0, idxDevice),
-                                 m_data.noiseMaskDevice.index_select(0, idxDevice), noisyCount, lr);
+                                 m_data.noiseMaskDevice.index_select(0, idxDevice), noisyCount, lr,
+                                 dist::active() ? globalBatch : 0);
             if (cb.progress) cb.progress({b + 1, m_steps, stage});
         }
         if (cb.cancel && cb.cancel->isCancelled()) return std::nullopt;
@@ -123,9 +131,13 @@ private:
         m_model->context() = ForwardContext{};  // evaluation: expected (test-mode) dropout
         EpochMetrics m;
         m.epoch = epoch;
-        m.trainLoss = lossSum.item<double>() / static_cast<double>(n);
+        std::vector<torch::Tensor> loss{lossSum};
+        dist::allReduceSum(loss);
+        m.trainLoss = loss[0].item<double>() / static_cast<double>(n);
         m.lr = lr;
-        evaluateRun(*m_model, m_data, m_config.evalBatchSize, m);
+        if (m_accountant) m_accountant->allReduceSums();
+        // Every process holds the same model: only rank 0 evaluates and writes the run file.
+        if (dist::isRoot()) evaluateRun(*m_model, m_data, m_config.evalBatchSize, m);
         if (m_accountant) m_lastAccounting = m_accountant->endEpoch();
         m.seconds = std::chrono::duration<double>(Clock::now() - started).count();
         return m;
@@ -154,14 +166,20 @@ TrainResult trainRun(const RunConfig& config, const std::string& outPath, const 
     torch::manual_seed(static_cast<std::uint64_t>(config.seed));
     std::shared_ptr<Net> model = buildModel(spec);
     model->to(device.device);
+    std::vector<torch::Tensor> state = model->parameters();
+    for (auto& b : model->buffers()) state.push_back(b);
+    dist::broadcast(state, 0);  // every process starts from rank 0's initialisation
 
     EpochMetrics epoch0;
     epoch0.trainLoss = std::numeric_limits<double>::quiet_NaN();
     epoch0.lr = std::numeric_limits<double>::quiet_NaN();
-    evaluateRun(*model, data, config.evalBatchSize, epoch0);
-
-    RunFileHeader header{config, spec, model->layerGroups(), device.description, stepsPerEpoch(config, data.trainSize())};
-    createRunFile(outPath, header, data, *model, epoch0, overwrite);
+    if (dist::isRoot()) {
+        evaluateRun(*model, data, config.evalBatchSize, epoch0);
+        RunFileHeader header{config, spec, model->layerGroups(), device.description, stepsPerEpoch(config, data.trainSize())};
+        if (dist::worldSize() > 1) header.deviceDescription += ", " + std::to_string(dist::worldSize()) + " processes";
+        createRunFile(outPath, header, data, *model, epoch0, overwrite);
+    }
+    dist::barrier();
     if (callbacks.epochDone) callbacks.epochDone(epoch0);
     TrainingLoop loop(config, device, std::move(data), model, outPath);
     return loop.run(1, callbacks);
@@ -174,7 +192,8 @@ TrainResult resumeRun(const std::string& runPath, const TrainCallbacks& callback
     if (!deviceOverride.empty()) config.device = deviceOverride;
     if (threadsOverride >= 0) config.threads = threadsOverride;
     validateConfig(config);
-    discardIncompleteEpochs(runPath);
+    if (dist::isRoot()) discardIncompleteEpochs(runPath);
+    dist::barrier();
     const std::int64_t done = reader.epochsCompleted();
     const ComputeDevice device = selectDevice(config.device, config.threads);
     if (done >= config.epochs) return {done, config.epochs, false, device.description};
