@@ -82,13 +82,13 @@ int main(int argc, char** argv) {
     const std::string command = argv[1];
     bool distributed = false;
     try {
-        // torchrun-style launches (WORLD_SIZE > 1): train, rewind and flip split their work over
+        // torchrun-style launches (WORLD_SIZE > 1): train, rewind, flip and neurons split their work over
         // the processes; rank 0 alone prints and writes the run file.
         const memloc::core::LaunchInfo launch = memloc::core::launchFromEnvironment();
         if (launch.distributed()) {
-            if (command != "train" && command != "rewind" && command != "flip")
+            if (command != "train" && command != "rewind" && command != "flip" && command != "neurons")
                 throw UsageError{"'" + command + "' runs in one process; under torchrun (WORLD_SIZE=" +
-                                 std::to_string(launch.worldSize) + ") use train, rewind or flip"};
+                                 std::to_string(launch.worldSize) + ") use train, rewind, flip or neurons"};
             std::string device = "cpu";
             for (int i = 2; i + 1 < argc; ++i)
                 if (!std::strcmp(argv[i], "--device")) device = argv[i + 1];

@@ -5,6 +5,7 @@
 
 #include "io/run_file.h"
 #include "memloc/flipping.h"
+#include "memloc/neurons.h"
 #include "memloc/rewinding.h"
 #include "memloc/run_summary.h"
 
@@ -128,14 +129,24 @@ private Q_SLOTS:
                                   QStringLiteral("1"), QStringLiteral("--quiet")};
         const QStringList rewind = {QStringLiteral("rewind"), run, QStringLiteral("--threads"), QStringLiteral("1"),
                                     QStringLiteral("--quiet")};
+        const QStringList neurons = {QStringLiteral("neurons"), run, QStringLiteral("--threads"), QStringLiteral("1"),
+                                     QStringLiteral("--quiet")};
         QVERIFY(launch(flip, 1).isEmpty());
         QVERIFY(launch(rewind, 1).isEmpty());
+        QVERIFY(launch(neurons, 1).isEmpty());
         const FlipResult f1 = readFlipping(run.toStdString());
         const RewindResult r1 = readRewinding(run.toStdString());
+        const NeuronScores n1 = readNeuronScores(run.toStdString());
         QString two = launch(flip, 2);
         QVERIFY2(two.isEmpty(), qPrintable(two));
         two = launch(rewind, 2);
         QVERIFY2(two.isEmpty(), qPrintable(two));
+        two = launch(neurons, 2);
+        QVERIFY2(two.isEmpty(), qPrintable(two));
+        const NeuronScores n2 = readNeuronScores(run.toStdString());
+        QCOMPARE(n2.ablationNoisy, n1.ablationNoisy);
+        QCOMPARE(n2.ablationClean, n1.ablationClean);
+        QCOMPARE(n2.attribution, n1.attribution);
         const FlipResult f2 = readFlipping(run.toStdString());
         const RewindResult r2 = readRewinding(run.toStdString());
         QCOMPARE(f2.examples.size(), f1.examples.size());
@@ -167,10 +178,10 @@ private Q_SLOTS:
         QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(QStringLiteral("RANK=5 must be below WORLD_SIZE=2")));
         env.insert(QStringLiteral("RANK"), QStringLiteral("1"));
         p.setProcessEnvironment(env);
-        p.start(QStringLiteral(MEMLOC_CLI), {QStringLiteral("neurons"), QStringLiteral("x.h5")});
+        p.start(QStringLiteral(MEMLOC_CLI), {QStringLiteral("retrain"), QStringLiteral("x.h5")});
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 2);
-        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(QStringLiteral("use train, rewind or flip")));
+        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(QStringLiteral("use train, rewind, flip or neurons")));
     }
 };
 
