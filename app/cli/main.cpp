@@ -60,6 +60,11 @@ commands:
            twin, runs every analysis, prints the findings and writes DIR/summary.json
   bench    [--widths 1.0,0.25] [--batches 20] [--batch-size 128] [--device D] [--threads N]
            training images/s of ResNet-9 with and without gradient accounting
+  bench    --suite side-by-side [--train 2048] [--width 0.25] [--epochs 4] [--eval-subset 500]
+           [--flip-examples 4] [--repeats 3] [--threads 2] [--python /usr/bin/python3]
+           [--python-script PATH] [--memory true|false] [--history-epochs 5,50] [--work-dir DIR]
+           memloc against the published Python (tests/python/bench_reference.py) on the same
+           run: training epoch, rewinding grid, flipping, neuron drop; peak memory
   help     this text
   --version
 
@@ -82,13 +87,13 @@ int main(int argc, char** argv) {
     const std::string command = argv[1];
     bool distributed = false;
     try {
-        // torchrun-style launches (WORLD_SIZE > 1): train, rewind, flip and neurons split their work over
+        // torchrun-style launches (WORLD_SIZE > 1): train, rewind, retrain, flip and neurons split their work over
         // the processes; rank 0 alone prints and writes the run file.
         const memloc::core::LaunchInfo launch = memloc::core::launchFromEnvironment();
         if (launch.distributed()) {
-            if (command != "train" && command != "rewind" && command != "flip" && command != "neurons")
+            if (command != "train" && command != "rewind" && command != "retrain" && command != "flip" && command != "neurons")
                 throw UsageError{"'" + command + "' runs in one process; under torchrun (WORLD_SIZE=" +
-                                 std::to_string(launch.worldSize) + ") use train, rewind, flip or neurons"};
+                                 std::to_string(launch.worldSize) + ") use train, rewind, retrain, flip or neurons"};
             std::string device = "cpu";
             for (int i = 2; i + 1 < argc; ++i)
                 if (!std::strcmp(argv[i], "--device")) device = argv[i + 1];

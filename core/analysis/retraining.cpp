@@ -8,6 +8,7 @@
 #include "analysis/eval_sets.h"
 #include "analysis/loaded_run.h"
 #include "analysis/rewinding_internal.h"
+#include "dist/process_group.h"
 #include "io/analysis_store.h"
 #include "io/h5_util.h"
 #include "io/run_file.h"
@@ -17,6 +18,7 @@
 #include "training/sgd.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <nlohmann/json.hpp>
 
 #include <set>
 
@@ -263,6 +265,36 @@ RetrainResult newResult(const LoadedRun& run, const RetrainOptions& options) {
     return r;
 }
 
+/// Group results as JSON text for gathering them from several processes (NaN as null).
+std::string groupsToBytes(const std::vector<RetrainGroupResult>& groups) {
+    auto number = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
+    nlohmann::json all = nlohmann::json::array();
+    for (const auto& g : groups) {
+        nlohmann::json series = nlohmann::json::array();
+        for (const auto& e : g.series)
+            series.push_back({e.epoch, number(e.trainLoss), number(e.trainClean), number(e.clean), number(e.noisyGiven),
+                              number(e.noisyTrue), number(e.test)});
+        all.push_back({{"group", g.group}, {"epochs", g.epochsTrained}, {"stop", g.stopRuleMet}, {"series", series}});
+    }
+    return all.dump();
+}
+
+std::vector<RetrainGroupResult> groupsFromBytes(const std::string& bytes) {
+    auto number = [](const nlohmann::json& j) { return j.is_null() ? std::numeric_limits<double>::quiet_NaN() : j.get<double>(); };
+    std::vector<RetrainGroupResult> out;
+    for (const auto& j : nlohmann::json::parse(bytes)) {
+        RetrainGroupResult g;
+        g.group = j.at("group");
+        g.epochsTrained = j.at("epochs");
+        g.stopRuleMet = j.at("stop");
+        for (const auto& e : j.at("series"))
+            g.series.push_back({e[0].get<std::int64_t>(), number(e[1]), number(e[2]), number(e[3]), number(e[4]),
+                                number(e[5]), number(e[6])});
+        out.push_back(std::move(g));
+    }
+    return out;
+}
+
 } // namespace
 
 RetrainResult runRetraining(const std::string& runPath, const RetrainOptions& options) {
@@ -281,9 +313,21 @@ RetrainResult runRetraining(const std::string& runPath, const RetrainOptions& op
     Retrainer retrainer(run, options, r, groups.size());
     if (options.run.progress) options.run.progress({0, 1, "retraining: final model"});
     r.finalModel = retrainer.evaluate(run.finalEpoch, std::numeric_limits<double>::quiet_NaN());
-    for (std::size_t i = 0; i < groups.size(); ++i) r.groups.push_back(retrainer.retrain(i, groups[i], true));
+    // Several processes (memloc-cli under torchrun): the i-th group is retrained by rank i mod P
+    // (its shuffling is seeded by the group, so the split does not change results).
+    const int rank = dist::rank(), world = dist::worldSize();
+    for (std::size_t i = 0; i < groups.size(); ++i)
+        if (static_cast<int>(i % static_cast<std::size_t>(world)) == rank) r.groups.push_back(retrainer.retrain(i, groups[i], true));
     throwIfCancelled(options.run);
-    storeRetraining(r);
+    if (dist::active()) {
+        std::vector<std::vector<RetrainGroupResult>> byRank;
+        for (const std::string& part : dist::allGather(groupsToBytes(r.groups))) byRank.push_back(groupsFromBytes(part));
+        r.groups.clear();
+        for (std::size_t i = 0; i < groups.size(); ++i)
+            r.groups.push_back(std::move(byRank.at(i % static_cast<std::size_t>(world)).at(i / static_cast<std::size_t>(world))));
+    }
+    if (dist::isRoot()) storeRetraining(r);
+    dist::barrier();
     return r;
 }
 

@@ -6,6 +6,7 @@
 #include "io/run_file.h"
 #include "memloc/flipping.h"
 #include "memloc/neurons.h"
+#include "memloc/retraining.h"
 #include "memloc/rewinding.h"
 #include "memloc/run_summary.h"
 
@@ -133,7 +134,12 @@ private Q_SLOTS:
                                      QStringLiteral("--quiet")};
         QVERIFY(launch(flip, 1).isEmpty());
         QVERIFY(launch(rewind, 1).isEmpty());
+        const QStringList retrain = {QStringLiteral("retrain"), run, QStringLiteral("--groups"), QStringLiteral("conv1,res1.a,fc"),
+                                     QStringLiteral("--max-epochs"), QStringLiteral("2"), QStringLiteral("--threads"),
+                                     QStringLiteral("1"), QStringLiteral("--quiet")};
         QVERIFY(launch(neurons, 1).isEmpty());
+        QVERIFY(launch(retrain, 1).isEmpty());
+        const RetrainResult t1 = readRetraining(run.toStdString());
         const FlipResult f1 = readFlipping(run.toStdString());
         const RewindResult r1 = readRewinding(run.toStdString());
         const NeuronScores n1 = readNeuronScores(run.toStdString());
@@ -147,6 +153,18 @@ private Q_SLOTS:
         QCOMPARE(n2.ablationNoisy, n1.ablationNoisy);
         QCOMPARE(n2.ablationClean, n1.ablationClean);
         QCOMPARE(n2.attribution, n1.attribution);
+        two = launch(retrain, 2);
+        QVERIFY2(two.isEmpty(), qPrintable(two));
+        const RetrainResult t2 = readRetraining(run.toStdString());
+        QCOMPARE(t2.groups.size(), t1.groups.size());
+        for (std::size_t i = 0; i < t1.groups.size(); ++i) {
+            QCOMPARE(t2.groups[i].group, t1.groups[i].group);
+            QCOMPARE(t2.groups[i].series.size(), t1.groups[i].series.size());
+            for (std::size_t k = 0; k < t1.groups[i].series.size(); ++k) {
+                QCOMPARE(t2.groups[i].series[k].noisyGiven, t1.groups[i].series[k].noisyGiven);
+                QCOMPARE(t2.groups[i].series[k].clean, t1.groups[i].series[k].clean);
+            }
+        }
         const FlipResult f2 = readFlipping(run.toStdString());
         const RewindResult r2 = readRewinding(run.toStdString());
         QCOMPARE(f2.examples.size(), f1.examples.size());
@@ -178,10 +196,10 @@ private Q_SLOTS:
         QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(QStringLiteral("RANK=5 must be below WORLD_SIZE=2")));
         env.insert(QStringLiteral("RANK"), QStringLiteral("1"));
         p.setProcessEnvironment(env);
-        p.start(QStringLiteral(MEMLOC_CLI), {QStringLiteral("retrain"), QStringLiteral("x.h5")});
+        p.start(QStringLiteral(MEMLOC_CLI), {QStringLiteral("dropout-eval"), QStringLiteral("x.h5")});
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 2);
-        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(QStringLiteral("use train, rewind, flip or neurons")));
+        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(QStringLiteral("use train, rewind, retrain, flip or neurons")));
     }
 };
 
