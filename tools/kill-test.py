@@ -5,8 +5,9 @@ Usage: /usr/bin/python3 tools/kill-test.py [--cli BUILD/app/cli/memloc-cli] [--k
 
 A tiny synthetic run (ResNet-9 width 0.125, 256 16x16 images, ~0.1 s per epoch on one thread) is
 trained once without interruption (the reference), then again while being killed: half of the kills
-come at a random time, the other half as soon as the run file starts changing (a checkpoint write
-in progress), after a random delay of 0-30 ms. After every kill the script checks that
+come at a random time, the other half while a save is in progress (the process is polled through
+/proc/PID/fd until it has the run file open for the k-th time, k random in 1..6, then killed
+within 0-2 ms). After every kill the script checks that
   - the run file opens (`memloc-cli inspect --json` succeeds),
   - it holds every epoch the killed process had reported complete (its per-epoch lines),
   - every stored epoch's metrics equal the reference run's (all but the wall-clock seconds),
@@ -95,17 +96,18 @@ def run_and_kill(cmd, env, path, mode, rng, delay_s):
             deadline = time.monotonic() + delay_s
             while time.monotonic() < deadline and p.poll() is None:
                 time.sleep(0.002)
-        else:  # "write": wait for the k-th change of the file, then kill a moment later
+        else:  # "save": wait until the process has the run file open for the k-th time, then kill
             target = rng.randint(1, 6)
             start = time.monotonic()
-            before, changes = file_state(path), 0
-            while p.poll() is None and time.monotonic() - start < 30 and changes < target:
-                now = file_state(path)
-                if now != before:
-                    changes += 1
-                before = now
-                time.sleep(0.0005)
-            time.sleep(rng.uniform(0.0, 0.01))
+            opened, was_open = 0, False
+            while p.poll() is None and time.monotonic() - start < 30:
+                is_open = file_is_open(p.pid, path)
+                if is_open and not was_open:
+                    opened += 1
+                    if opened >= target:
+                        time.sleep(rng.uniform(0.0, 0.002))
+                        break
+                was_open = is_open
         if p.poll() is None:
             hit_write = file_is_open(p.pid, path)
             p.send_signal(signal.SIGKILL)
@@ -113,6 +115,10 @@ def run_and_kill(cmd, env, path, mode, rng, delay_s):
             finished = False
         else:
             finished = p.returncode == 0
+            if not finished:
+                err.seek(0)
+                raise RuntimeError("memloc-cli failed by itself (exit %d): %s" %
+                                   (p.returncode, err.read().decode().strip()))
         out.seek(0)
         err.seek(0)
         # The last epoch the process reported complete ("epoch   7/30 ..." lines; epoch 0 included).
@@ -152,10 +158,15 @@ def main():
     started = False
     while kills < a.kills and attempts < 4 * a.kills:
         attempts += 1
-        mode = "write" if attempts % 2 == 0 else "random"
+        mode = "save" if attempts % 2 == 0 else "random"
         cmd = [cli, "train", "--resume", run] if started else [cli, "train", "--out", run] + args
         delay = rng.uniform(0.05, full_seconds)
-        finished, reported, hit_write, stderr = run_and_kill(cmd, env, run, mode, rng, delay)
+        try:
+            finished, reported, hit_write, stderr = run_and_kill(cmd, env, run, mode, rng, delay)
+        except RuntimeError as e:
+            failures.append("after kill %d: %s" % (kills, e))
+            print("after kill %d: %s" % (kills, e))
+            break
         if not started:
             # A kill before the run file was created leaves nothing to resume: start again.
             if not os.path.exists(run):

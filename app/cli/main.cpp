@@ -68,6 +68,10 @@ commands:
   help     this text
   --version
 
+several processes: train, rewind, retrain, flip and neurons split their work when started
+  torchrun-style (WORLD_SIZE, RANK, LOCAL_RANK, MASTER_ADDR, MASTER_PORT; c10d Gloo on CPU,
+  NCCL on CUDA); rank 0 prints and writes. See README "Scaling out".
+
 exit status: 0 ok, 1 error (bad input, I/O), 2 bad command line, 130 interrupted (Ctrl-C)
 )";
 
