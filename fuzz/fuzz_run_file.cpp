@@ -1,29 +1,7 @@
-// Fuzzes the run-file reader: what `memloc-cli inspect` reads (header, config, summary, metrics,
-// accounting), then the model description and the last stored checkpoint.
-
-#include "fuzz_util.h"
-#include "io/run_file.h"
-#include "memloc/error.h"
-#include "memloc/run_summary.h"
-#include "models/model.h"
+// libFuzzer entry point of fuzz_run_file (see fuzz_inputs.cpp and tools/fuzz.sh).
+#include "fuzz_inputs.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    memloc::fuzz::initOnce();
-    const std::string path = memloc::fuzz::writeInput(data, size, "input.h5");
-    try {
-        memloc::core::readRunSummary(path);
-    } catch (const memloc::core::Error&) {
-    }
-    try {
-        memloc::core::readAccounting(path);
-    } catch (const memloc::core::Error&) {
-    }
-    try {
-        memloc::core::RunFileReader reader(path);
-        const memloc::core::ModelSpec spec = reader.modelSpec();
-        std::shared_ptr<memloc::core::Net> model = memloc::core::buildModel(spec);
-        reader.loadCheckpoint(reader.epochsCompleted(), *model);
-    } catch (const memloc::core::Error&) {
-    }
+    memloc::fuzz::runFuzzInput("fuzz_run_file", data, size);
     return 0;
 }

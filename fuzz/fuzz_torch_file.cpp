@@ -1,15 +1,7 @@
-// Fuzzes the torch.save reader (zip archive, CRC checks, the safe unpickler, tensor rebuilding).
-
-#include "fuzz_util.h"
-#include "io/torch_file.h"
-#include "memloc/error.h"
+// libFuzzer entry point of fuzz_torch_file (see fuzz_inputs.cpp and tools/fuzz.sh).
+#include "fuzz_inputs.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    memloc::fuzz::initOnce();
-    const std::string path = memloc::fuzz::writeInput(data, size, "input.pt");
-    try {
-        memloc::core::loadTorchFile(path);
-    } catch (const memloc::core::Error&) {
-    }
+    memloc::fuzz::runFuzzInput("fuzz_torch_file", data, size);
     return 0;
 }

@@ -1,17 +1,7 @@
-// Fuzzes TorchScript loading through JitNet (torch::jit::load of an in-memory archive, then the
-// parameter mirroring and layer-group discovery memloc does on top).
-
-#include "fuzz_util.h"
-#include "memloc/error.h"
-#include "models/jit_net.h"
+// libFuzzer entry point of fuzz_torchscript (see fuzz_inputs.cpp and tools/fuzz.sh).
+#include "fuzz_inputs.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    memloc::fuzz::initOnce();
-    const std::string archive(reinterpret_cast<const char*>(data), size);
-    memloc::core::JitNet::looksLikeTorchScript(archive);
-    try {
-        memloc::core::JitNet net(archive, "", "fuzz.pt");
-    } catch (const memloc::core::Error&) {
-    }
+    memloc::fuzz::runFuzzInput("fuzz_torchscript", data, size);
     return 0;
 }

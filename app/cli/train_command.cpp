@@ -9,6 +9,7 @@
 #include "memloc/run_summary.h"
 #include "memloc/training.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -65,14 +66,16 @@ core::RunConfig applyConfigFlags(const Arguments& args, const core::RunConfig& b
             } else if (kind.is_number_integer()) {
                 overrides[key] = std::stoll(v, &used);
             } else if (kind.is_number()) {
-                overrides[key] = std::stod(v, &used);
+                const double number = std::stod(v, &used);
+                if (!std::isfinite(number)) throw std::invalid_argument(v);  // JSON has no nan/inf
+                overrides[key] = number;
             } else {
                 overrides[key] = v;
                 used = v.size();
             }
             if (!kind.is_boolean() && used != v.size()) throw std::invalid_argument(v);
         } catch (const std::exception&) {
-            const char* what = kind.is_boolean() ? "true or false" : kind.is_number_integer() ? "an integer" : "a number";
+            const char* what = kind.is_boolean() ? "true or false" : kind.is_number_integer() ? "an integer" : "a finite number";
             throw UsageError{"option --" + name + " expects " + what + ", got '" + v + "'"};
         }
     }

@@ -206,7 +206,8 @@ void store(const std::string& path, const FlipResult& r, const std::vector<std::
 } // namespace
 
 FlipExample flipOneExample(Net& model, const RunData& data, const FlipOptions& options, std::int64_t id, bool isNoisy,
-                           std::vector<ScoredParam>& params, const EvalSets& sets, std::int64_t evalBatch) {
+                           std::vector<ScoredParam>& params, const EvalSets& sets, std::int64_t evalBatch,
+                           const FlipEvalCache* cache) {
     FlipObjective objective(model, data, options);
     FlipExample ex;
     ex.id = id;
@@ -216,6 +217,7 @@ FlipExample flipOneExample(Net& model, const RunData& data, const FlipOptions& o
     objective.prepare(id);
     ex.originalPrediction = objective.predictTarget();
     EditLog edits;
+    std::size_t firstEdited = model.blockCount();
     for (std::int64_t step = 0; step < options.maxUnits; ++step) {
         if (options.run.cancel && options.run.cancel->isCancelled()) {
             edits.restore();
@@ -227,6 +229,7 @@ FlipExample flipOneExample(Net& model, const RunData& data, const FlipOptions& o
         if (std::get<0>(best).item<double>() <= 0) break;  // no unit would lower the objective
         const auto [pi, unit] = locateUnit(params, std::get<1>(best).item<std::int64_t>());
         edits.zero(params[pi], unit);
+        if (cache) firstEdited = std::min(firstEdited, cache->groupBlocks.at(params[pi].group));
         FlipUnit u{static_cast<std::int64_t>(params[pi].group), params[pi].channelOf(unit), params[pi].name, unit,
                    objective.predictTarget()};
         ex.units.push_back(u);
@@ -236,7 +239,10 @@ FlipExample flipOneExample(Net& model, const RunData& data, const FlipOptions& o
         }
     }
     model.zero_grad(true);
-    const EvalAccuracy after = evaluateSets(model, sets, evalBatch);
+    // From cached activations the evaluation skips the blocks before the first edit; block 1's
+    // input (the widest activation) is not worth its memory for the one small conv it saves.
+    const EvalAccuracy after = cache ? cache->evaluator->evaluate(firstEdited <= 1 ? 0 : firstEdited)
+                                     : evaluateSets(model, sets, evalBatch);
     ex.accClean = after.clean;
     ex.accNoisy = after.noisyGiven;
     ex.accTest = after.test;
@@ -296,6 +302,9 @@ FlipResult runFlipping(const std::string& runPath, const FlipOptions& options) {
     result.baseTest = base.test;
 
     std::vector<ScoredParam> params = scoredParams(model, run.groups, options.mode == "channel");
+    CachedEvaluator evaluator(model, sets, run.config.evalBatchSize);
+    FlipEvalCache cache{&evaluator, {}};
+    for (const auto& g : run.groups) cache.groupBlocks.push_back(blockOfGroup(g));
     std::vector<std::string> paramNames;
     for (const auto& p : params) paramNames.push_back(p.name);
     const auto targets = chooseTargets(model, run.data, options);
@@ -306,7 +315,8 @@ FlipResult runFlipping(const std::string& runPath, const FlipOptions& options) {
     for (std::size_t t = 0; t < targets.size(); ++t) {
         if (static_cast<int>(t % static_cast<std::size_t>(world)) != rank) continue;
         const auto [id, isNoisy] = targets[t];
-        result.examples.push_back(flipOneExample(model, run.data, options, id, isNoisy, params, sets, run.config.evalBatchSize));
+        result.examples.push_back(
+            flipOneExample(model, run.data, options, id, isNoisy, params, sets, run.config.evalBatchSize, &cache));
         if (options.run.progress)
             options.run.progress({static_cast<std::int64_t>(t + 1), static_cast<std::int64_t>(targets.size()),
                                   std::string("flipping ") + (isNoisy ? "noisy" : "clean") + " example " + std::to_string(id)});

@@ -3,6 +3,7 @@
 
 #include "memloc/bench.h"
 
+#include "analysis/cached_evaluator.h"
 #include "analysis/eval_sets.h"
 #include "analysis/flipping_internal.h"
 #include "analysis/loaded_run.h"
@@ -202,10 +203,14 @@ SideBySideTimings runSideBySide(const SideBySideOptions& o, const std::string& r
         const EvalSets sets = makeEvalSets(run.data, o.evalSubset);
         for (const auto& target : targets) t.flipIds.push_back(target.first);
         t.flipPerExample = timed(o.repeats, [&] {
+            // As runFlipping: one activation cache per run of the analysis, filled as it goes.
+            CachedEvaluator evaluator(model, sets, o.evalBatch);
+            FlipEvalCache cache{&evaluator, {}};
+            for (const auto& g : run.groups) cache.groupBlocks.push_back(blockOfGroup(g));
             t.flipUnits.clear();
             for (const auto& [id, isNoisy] : targets)
                 t.flipUnits.push_back(static_cast<std::int64_t>(
-                    flipOneExample(model, run.data, flip, id, isNoisy, params, sets, o.evalBatch).units.size()));
+                    flipOneExample(model, run.data, flip, id, isNoisy, params, sets, o.evalBatch, &cache).units.size()));
         });
         const double n = static_cast<double>(targets.size());
         t.flipPerExample.median /= n;
@@ -245,7 +250,9 @@ void writeHistoryRun(const std::string& runPath, double width, std::int64_t epoc
     CancelToken stop;
     TrainCallbacks callbacks;
     callbacks.cancel = &stop;
-    callbacks.epochDone = [&](const EpochMetrics&) { stop.cancel(); };  // train one epoch only
+    callbacks.epochDone = [&](const EpochMetrics& m) {  // train one epoch only
+        if (m.epoch >= 1) stop.cancel();
+    };
     trainRun(c, runPath, callbacks, /*overwrite=*/true);
     LoadedRun run = loadRun(runPath, "cpu", threads);
     const std::int64_t stepsPerEpoch = (train + c.batchSize - 1) / c.batchSize;

@@ -102,7 +102,7 @@ RunConfig configFromJson(const std::string& json, const std::string& origin, con
     Json j;
     try {
         j = Json::parse(json);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {  // parse_error, and out_of_range for 1e999 (found by fuzz_config)
         throw Error(origin + ": not valid JSON: " + e.what());
     }
     if (!j.is_object()) throw Error(origin + ": expected a JSON object of settings, found " + typeName(j));

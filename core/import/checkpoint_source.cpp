@@ -116,6 +116,8 @@ CheckpointContents fromTorchScript(const std::string& path, std::string bytes) {
         for (const auto& b : module.named_buffers(true)) c.tensors.emplace_back(b.name, b.value.detach().clone());
     } catch (const c10::Error& e) {
         throw Error(path + ": cannot load the TorchScript module: " + e.what_without_backtrace());
+    } catch (const std::exception& e) {  // the TorchScript parser throws std::runtime_error (found by fuzz_torchscript)
+        throw Error(path + ": cannot load the TorchScript module: " + e.what());
     }
     c.torchscript = std::move(bytes);
     return c;

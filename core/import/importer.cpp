@@ -239,7 +239,7 @@ ImportResult importCheckpoints(const ImportOptions& o) {
                 previous = 0;
             }
             for (std::int64_t gap = previous + 1; gap < epochs[i]; ++gap) writeEpochMetrics(temporary, nanMetrics(gap));
-            appendEpoch(temporary, *model, metrics, nullptr, {}, 0);
+            appendEpoch(temporary, *model, metrics, nullptr, {}, 0, SaveMode::InPlace);  // a temporary file
             previous = epochs[i];
         }
         report(total, total, "imported");

@@ -7,8 +7,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <cerrno>
 #include <ctime>
 #include <filesystem>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace memloc::core {
 
@@ -52,6 +56,81 @@ void writeMetrics(H5::H5File& file, const EpochMetrics& m) {
     const std::vector<double> row = metricRow(m);
     for (std::size_t i = 0; i < row.size(); ++i)
         h5::writeSeriesRow(metrics, kMetricNames[i], static_cast<hsize_t>(m.epoch), {row[i]});
+}
+
+// Room reserved for HDF5's own additions to a save (object headers, heaps, B-tree nodes).
+constexpr std::uint64_t kReserveSlack = 1 << 20;
+
+void removeQuietly(const std::string& path) {
+    std::error_code ignored;
+    fs::remove(path, ignored);
+}
+
+/// Flushes a file's data to the disk (so the rename that follows cannot overtake it after a power
+/// cut). Returns false on an I/O error.
+bool syncFile(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = ::fsync(fd) == 0;
+    ::close(fd);
+    return ok;
+}
+
+/// Runs `edit` on a copy of the run file ("<path>.saving") and renames the copy over the file once
+/// the edit is complete and on disk. HDF5 1.10 rewrites its metadata in place, and a SIGKILL in the
+/// middle of an in-place save was measured to leave files that resume could not open (issue #7);
+/// this way a kill or a failed write at any moment leaves the previous file untouched. Costs one
+/// copy of the file per call (kernel-side copy; the cost per epoch is in the README).
+///
+/// `reserveBytes` (an upper bound of what the edit adds) is allocated on the disk before HDF5
+/// writes anything: a full disk then fails here, with a clear message, instead of inside HDF5,
+/// which after a failed write keeps the file open and crashes when the process exits (HDF5 1.10.8).
+template <typename Edit>
+void editCopy(const std::string& path, const std::string& doing, std::uint64_t reserveBytes, Edit&& edit) {
+    const std::string saving = path + ".saving";
+    removeQuietly(saving);  // left by a process killed while saving
+    const std::string kept = "; the file keeps the epochs saved before";
+    std::error_code ec;
+    fs::copy_file(path, saving, fs::copy_options::overwrite_existing, ec);
+    if (ec) {
+        removeQuietly(saving);
+        throw Error(path + ": cannot save " + doing + ": copying the run file failed (" + ec.message() + ")" + kept);
+    }
+    const std::uintmax_t size = fs::file_size(saving, ec);
+    int reserved = ec ? ec.value() : 0;
+    if (!ec) {
+        const int fd = ::open(saving.c_str(), O_RDWR | O_CLOEXEC);
+        reserved = fd < 0 ? errno : ::posix_fallocate(fd, 0, static_cast<off_t>(size + reserveBytes));
+        if (fd >= 0) ::close(fd);
+    }
+    if (reserved != 0) {
+        removeQuietly(saving);
+        throw Error(path + ": cannot save " + doing + ": no room for it (" + std::strerror(reserved) + ")" + kept);
+    }
+    try {
+        H5::H5File file(saving, H5F_ACC_RDWR);
+        edit(file);
+        file.flush(H5F_SCOPE_GLOBAL);
+        file.close();
+    } catch (const H5::Exception& e) {
+        removeQuietly(saving);
+        throw Error(path + ": cannot save " + doing + ": HDF5 write failed (" + e.getDetailMsg() +
+                    "; disk full or not writable?)" + kept);
+    } catch (...) {
+        removeQuietly(saving);
+        throw;
+    }
+    if (!syncFile(saving)) {
+        removeQuietly(saving);
+        throw Error(path + ": cannot save " + doing + ": writing to the disk failed (" + std::strerror(errno) + ")" +
+                    kept);
+    }
+    fs::rename(saving, path, ec);
+    if (ec) {
+        removeQuietly(saving);
+        throw Error(path + ": cannot save " + doing + ": renaming the saved copy into place failed (" +
+                    ec.message() + ")");
+    }
 }
 
 } // namespace
@@ -151,9 +230,12 @@ void createRunFile(const std::string& path, const RunFileHeader& header, const R
         h5::writeAttr(file, "epochs_completed", std::int64_t{0});
         file.close();
     } catch (const H5::Exception& e) {
-        std::error_code ignored;
-        fs::remove(partial, ignored);
+        removeQuietly(partial);
         rethrowH5(partial, "creating the run file", e);
+    }
+    if (!syncFile(partial)) {
+        removeQuietly(partial);
+        throw Error(path + ": cannot write the new run file (" + std::string(std::strerror(errno)) + ")");
     }
     std::error_code ec;
     fs::rename(partial, path, ec);
@@ -162,10 +244,9 @@ void createRunFile(const std::string& path, const RunFileHeader& header, const R
 
 void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metrics,
                  const EpochAccounting* accounting, const std::vector<torch::Tensor>& momentum,
-                 std::int64_t step) {
+                 std::int64_t step, SaveMode mode) {
     H5::Exception::dontPrint();
-    try {
-        H5::H5File file(path, H5F_ACC_RDWR);
+    auto write = [&](H5::H5File& file) {
         H5::Group checkpoints = file.openGroup("checkpoints");
         writeCheckpoint(checkpoints, metrics.epoch, model);
 
@@ -194,10 +275,23 @@ void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metric
         }
         file.flush(H5F_SCOPE_GLOBAL);
         h5::writeAttr(file, "epochs_completed", metrics.epoch);
+    };
+    const std::string doing = "epoch " + std::to_string(metrics.epoch);
+    if (mode == SaveMode::CopyAndRename) {
+        // What the epoch adds: its checkpoint, the optimizer slot, rows and HDF5's object headers.
+        std::uint64_t bytes = kReserveSlack;
+        for (const auto& p : model.named_parameters()) bytes += 2 * p.value().nbytes();  // + momentum
+        for (const auto& b : model.named_buffers()) bytes += b.value().nbytes();
+        editCopy(path, doing, bytes + bytes / 4, write);
+        return;
+    }
+    try {
+        H5::H5File file(path, H5F_ACC_RDWR);
+        write(file);
         file.flush(H5F_SCOPE_GLOBAL);
         file.close();
     } catch (const H5::Exception& e) {
-        rethrowH5(path, "saving epoch " + std::to_string(metrics.epoch), e);
+        rethrowH5(path, "saving " + doing, e);
     }
 }
 
@@ -214,22 +308,36 @@ void writeEpochMetrics(const std::string& path, const EpochMetrics& metrics) {
 
 void discardIncompleteEpochs(const std::string& path) {
     H5::Exception::dontPrint();
+    // Files saved by editCopy never hold an incomplete epoch; older files (in-place saves) may.
+    std::int64_t done = 0;
+    bool extra = false;
     try {
-        H5::H5File file(path, H5F_ACC_RDWR);
-        const std::int64_t done = h5::readIntAttr(file, "epochs_completed");
+        H5::H5File file(path, H5F_ACC_RDONLY);
+        done = h5::readIntAttr(file, "epochs_completed");
+        extra = file.openGroup("checkpoints").nameExists(checkpointName(done + 1));
+        const H5::Group metrics = file.openGroup("metrics");
+        for (const char* m : kMetricNames)
+            extra = extra || h5::readSeries(metrics, m).size() > static_cast<std::size_t>(done + 1);
+        if (file.nameExists("accounting")) {
+            const H5::Group acc = file.openGroup("accounting");
+            for (const char* m : kAccountingNames)
+                extra = extra || h5::readSeries(acc, m).size() > static_cast<std::size_t>(done);
+        }
+    } catch (const H5::Exception& e) {
+        rethrowH5(path, "checking for an incomplete epoch", e);
+    }
+    if (!extra) return;
+    editCopy(path, "the removal of an incomplete epoch", kReserveSlack, [&](H5::H5File& file) {
         H5::Group checkpoints = file.openGroup("checkpoints");
-        const std::string extra = checkpointName(done + 1);
-        if (checkpoints.nameExists(extra)) checkpoints.unlink(extra);
+        const std::string name = checkpointName(done + 1);
+        if (checkpoints.nameExists(name)) checkpoints.unlink(name);
         H5::Group metrics = file.openGroup("metrics");
-        for (const char* name : kMetricNames) h5::truncateSeries(metrics, name, static_cast<hsize_t>(done + 1));
+        for (const char* m : kMetricNames) h5::truncateSeries(metrics, m, static_cast<hsize_t>(done + 1));
         if (file.nameExists("accounting")) {
             H5::Group acc = file.openGroup("accounting");
-            for (const char* name : kAccountingNames) h5::truncateSeries(acc, name, static_cast<hsize_t>(done));
+            for (const char* m : kAccountingNames) h5::truncateSeries(acc, m, static_cast<hsize_t>(done));
         }
-        file.close();
-    } catch (const H5::Exception& e) {
-        rethrowH5(path, "discarding an incomplete epoch", e);
-    }
+    });
 }
 
 RunFileReader::RunFileReader(std::string path) : m_path(std::move(path)) {

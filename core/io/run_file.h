@@ -39,19 +39,28 @@ struct RunFileHeader {
 void createRunFile(const std::string& path, const RunFileHeader& header, const RunData& data,
                    Net& model, const EpochMetrics& epoch0, bool overwrite);
 
+/// How appendEpoch writes. CopyAndRename (the default) is crash-safe: the epoch is written into a
+/// copy ("<path>.saving") that is synced and renamed over the file, so a kill or a failed write
+/// (disk full) at any moment leaves the previous file intact; it costs one copy of the file per
+/// epoch. InPlace edits the file itself (for files under a temporary name, e.g. an import in
+/// progress, that are discarded on failure anyway).
+enum class SaveMode { CopyAndRename, InPlace };
+
 /// Appends one completed epoch: its checkpoint, metrics row, accounting row (if given) and the
-/// optimizer state after it, then marks it complete (root attribute epochs_completed) and
-/// flushes. The file is open only while this runs. A crash before the mark leaves the previous
-/// epochs intact; discardIncompleteEpochs cleans up the rest.
+/// optimizer state after it, and marks it complete (root attribute epochs_completed). The file is
+/// open only while this runs. Throws Error naming the file and the epoch when the save fails
+/// (with CopyAndRename the file then still holds every epoch saved before).
 void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metrics,
                  const EpochAccounting* accounting, const std::vector<torch::Tensor>& momentum,
-                 std::int64_t step);
+                 std::int64_t step, SaveMode mode = SaveMode::CopyAndRename);
 
 /// Writes one row of per-epoch metrics without a checkpoint (imported runs: NaN rows for the
 /// epochs between stored checkpoints). Does not change epochs_completed.
 void writeEpochMetrics(const std::string& path, const EpochMetrics& metrics);
 
-/// Removes data of any epoch beyond epochs_completed (left by a crash during appendEpoch).
+/// Removes data of any epoch beyond epochs_completed (left by a crash during an in-place save, or
+/// by memloc versions that saved in place); a crash-safe save. Does nothing (and writes nothing)
+/// when there is none.
 void discardIncompleteEpochs(const std::string& path);
 
 /// Read access to a run file; each call opens the file briefly (read-only).

@@ -81,7 +81,8 @@ std::string hashKey(const Node& key) {
     case Node::Type::Bool: return key.boolean ? "i1" : "i0";
     case Node::Type::Int: return "i" + std::to_string(key.integer);
     case Node::Type::Float:
-        if (key.real == static_cast<double>(static_cast<std::int64_t>(key.real)) && std::abs(key.real) < 9e18)
+        // Range first: converting an out-of-range double to int64 is undefined (found by fuzz_unpickler).
+        if (std::abs(key.real) < 9e18 && key.real == static_cast<double>(static_cast<std::int64_t>(key.real)))
             return "i" + std::to_string(static_cast<std::int64_t>(key.real));
         return "f" + std::to_string(key.real);
     case Node::Type::String: return "s" + key.text;
@@ -126,6 +127,20 @@ class Unpickler {
 public:
     Unpickler(const std::string& path, const std::string& data, PickleRecordLoader loader)
         : m_path(path), m_data(data), m_loader(std::move(loader)) {}
+
+    // A pickle can build cycles (a list appended to itself through DUP or the memo) that shared
+    // pointers never free: break every container's links once the result has been converted
+    // (the leak was found by fuzz_unpickler).
+    ~Unpickler() {
+        for (const std::weak_ptr<Node>& weak : m_containers) {
+            if (const NodePtr node = weak.lock()) {
+                node->items.clear();
+                node->entries.clear();
+            }
+        }
+    }
+    Unpickler(const Unpickler&) = delete;
+    Unpickler& operator=(const Unpickler&) = delete;
 
     NodePtr run() {
         for (;;) {
@@ -174,6 +189,12 @@ private:
         return s;
     }
 
+    NodePtr make(Node::Type type) {
+        NodePtr node = makeNode(type);
+        if (type == Node::Type::List || type == Node::Type::Tuple || type == Node::Type::Dict) m_containers.push_back(node);
+        return node;
+    }
+
     // --- stack ---
     std::size_t floor() const { return m_marks.empty() ? 0 : m_marks.back(); }
     NodePtr pop() {
@@ -196,17 +217,17 @@ private:
     }
     void push(NodePtr v) { m_stack.push_back(std::move(v)); }
     void pushInt(std::int64_t v) {
-        auto n = makeNode(Node::Type::Int);
+        auto n = make(Node::Type::Int);
         n->integer = v;
         push(n);
     }
     void pushText(Node::Type type, std::string s) {
-        auto n = makeNode(type);
+        auto n = make(type);
         n->text = std::move(s);
         push(n);
     }
     NodePtr tuple(std::vector<NodePtr> items) {
-        auto n = makeNode(Node::Type::Tuple);
+        auto n = make(Node::Type::Tuple);
         n->items = std::move(items);
         return n;
     }
@@ -243,14 +264,14 @@ private:
             break;
         }
         case 0x95: le(8); break;  // FRAME: framing is irrelevant when the whole pickle is in memory
-        case '}': push(makeNode(Node::Type::Dict)); break;
-        case ']': push(makeNode(Node::Type::List)); break;
-        case ')': push(makeNode(Node::Type::Tuple)); break;
+        case '}': push(make(Node::Type::Dict)); break;
+        case ']': push(make(Node::Type::List)); break;
+        case ')': push(make(Node::Type::Tuple)); break;
         case '(': m_marks.push_back(m_stack.size()); break;
-        case 'N': push(makeNode(Node::Type::None)); break;
+        case 'N': push(make(Node::Type::None)); break;
         case 0x88:
         case 0x89: {
-            auto n = makeNode(Node::Type::Bool);
+            auto n = make(Node::Type::Bool);
             n->boolean = op == 0x88;
             push(n);
             break;
@@ -271,7 +292,7 @@ private:
             std::uint64_t bits = 0;
             for (int i = 0; i < 8; ++i) bits = (bits << 8) | static_cast<std::uint8_t>(m_data[m_pos + i]);
             m_pos += 8;
-            auto n = makeNode(Node::Type::Float);
+            auto n = make(Node::Type::Float);
             std::memcpy(&n->real, &bits, sizeof bits);
             push(n);
             break;
@@ -292,7 +313,7 @@ private:
             break;
         }
         case 'l': {
-            auto n = makeNode(Node::Type::List);
+            auto n = make(Node::Type::List);
             n->items = popMark();
             push(n);
             break;
@@ -300,7 +321,7 @@ private:
         case 'd': {
             std::vector<NodePtr> items = popMark();
             if (items.size() % 2) fail("DICT with an odd number of items");
-            auto n = makeNode(Node::Type::Dict);
+            auto n = make(Node::Type::Dict);
             for (std::size_t i = 0; i < items.size(); i += 2) setItem(*n, items[i], items[i + 1]);
             push(n);
             break;
@@ -393,7 +414,7 @@ private:
                         "' (a checkpoint may hold only tensors, containers, numbers and strings; nothing in "
                         "the file is executed; for a whole pickled model, torch.save its state_dict() instead)");
         }
-        auto n = makeNode(Node::Type::Global);
+        auto n = make(Node::Type::Global);
         n->text = full;
         return n;
     }
@@ -415,7 +436,7 @@ private:
 
     NodePtr call(const std::string& fn, const std::vector<NodePtr>& args) {
         if (fn == "collections.OrderedDict") {
-            auto dict = makeNode(Node::Type::Dict);
+            auto dict = make(Node::Type::Dict);
             if (args.size() == 1 && args[0]->type == Node::Type::List) {
                 for (const NodePtr& pair : args[0]->items) {
                     if (pair->type != Node::Type::Tuple || pair->items.size() != 2)
@@ -442,7 +463,7 @@ private:
                 fail("_codecs.encode is allowed only as (str, 'latin1') for bytes");
             std::vector<std::uint32_t> cps;
             if (!decodeUtf8(args[0]->text, cps)) fail("invalid UTF-8 in bytes");
-            auto out = makeNode(Node::Type::Bytes);
+            auto out = make(Node::Type::Bytes);
             for (std::uint32_t cp : cps) {
                 if (cp > 0xFF) fail("non-latin1 character in bytes");
                 out->text.push_back(static_cast<char>(cp));
@@ -451,12 +472,12 @@ private:
         }
         if (fn == "builtins.bytes") {
             if (!args.empty()) fail("bytes() is allowed only without arguments");
-            return makeNode(Node::Type::Bytes);
+            return make(Node::Type::Bytes);
         }
         if (fn == "torch.device") {
             if (args.empty() || args.size() > 2 || args[0]->type != Node::Type::String)
                 fail("bad torch.device arguments");
-            auto out = makeNode(Node::Type::String);
+            auto out = make(Node::Type::String);
             out->text = args[0]->text;
             if (args.size() == 2 && args[1]->type != Node::Type::None)
                 out->text += ":" + std::to_string(intArg(args[1], "device index"));
@@ -464,9 +485,9 @@ private:
         }
         if (fn == "torch.Size") {
             if (args.size() != 1) fail("bad torch.Size arguments");
-            auto out = makeNode(Node::Type::Tuple);
+            auto out = make(Node::Type::Tuple);
             for (std::int64_t v : intTuple(args[0], "torch.Size")) {
-                auto n = makeNode(Node::Type::Int);
+                auto n = make(Node::Type::Int);
                 n->integer = v;
                 out->items.push_back(n);
             }
@@ -501,7 +522,7 @@ private:
         if (static_cast<std::uint64_t>(size) != static_cast<std::uint64_t>(numel * elementSize))
             fail("storage record data/" + key + " holds " + std::to_string(size) + " bytes, expected " +
                  std::to_string(numel * elementSize) + " (" + std::to_string(numel) + " x " + dtype->name + ")");
-        auto node = makeNode(Node::Type::Storage);
+        auto node = make(Node::Type::Storage);
         node->tensor = torch::empty({numel}, torch::TensorOptions().dtype(dtype->type));
         if (size > 0) std::memcpy(node->tensor.data_ptr(), ptr.get(), size);
         m_storages.emplace(key, node);
@@ -527,7 +548,7 @@ private:
             if (sizes[i] < 0 || strides[i] < 0) fail("negative tensor size or stride");
             if (sizes[i] == 0) empty = true;
         }
-        auto out = makeNode(Node::Type::Tensor);
+        auto out = make(Node::Type::Tensor);
         const auto options = torch::TensorOptions().dtype(storage.scalar_type());
         if (empty) {
             if (offset > storage.numel()) fail("tensor offset beyond its storage");
@@ -556,6 +577,7 @@ private:
     std::vector<std::size_t> m_marks;
     std::unordered_map<std::uint64_t, NodePtr> m_memo;
     std::unordered_map<std::string, NodePtr> m_storages;
+    std::vector<std::weak_ptr<Node>> m_containers;
 };
 
 class Converter {

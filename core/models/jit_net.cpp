@@ -86,6 +86,8 @@ JitNet::JitNet(const std::string& archive, const std::string& groupsSpec, const 
         m_module = torch::jit::load(in, torch::kCPU);
     } catch (const c10::Error& e) {
         throw Error(origin + ": not a loadable TorchScript module: " + e.what_without_backtrace());
+    } catch (const std::exception& e) {  // the TorchScript parser throws std::runtime_error (found by fuzz_torchscript)
+        throw Error(origin + ": not a loadable TorchScript module: " + e.what());
     }
 
     // Mirror every parameter and buffer under its TorchScript name (same tensors).
