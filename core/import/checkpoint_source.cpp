@@ -1,5 +1,6 @@
 #include "import/checkpoint_source.h"
 
+#include "io/file_util.h"
 #include "io/safetensors.h"
 #include "io/torch_file.h"
 #include "memloc/error.h"
@@ -20,14 +21,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 bool isCheckpointName(const fs::path& p) {
     static const char* const extensions[] = {".pt", ".pth", ".ckpt", ".bin", ".tar", ".safetensors"};
-    const std::string ext = lower(p.extension().string());
+    const std::string ext = lowerExtension(p.string());
     return std::any_of(std::begin(extensions), std::end(extensions), [&](const char* e) { return ext == e; });
 }
 
@@ -39,14 +35,6 @@ std::int64_t epochFromName(const fs::path& p) {
     for (auto it = std::sregex_iterator(stem.begin(), stem.end(), digits); it != std::sregex_iterator(); ++it)
         epoch = std::stoll((*it)[1].str());
     return epoch;
-}
-
-std::string readBytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path + ": cannot open the file");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
 }
 
 bool isTensorDict(const PickleValue& v) {
@@ -159,7 +147,7 @@ CheckpointContents readCheckpointFile(const std::string& path) {
     probe.close();
     if (got < 8) throw Error(path + ": too short to be a checkpoint (" + std::to_string(got) + " bytes)");
     const bool zip = magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
-    if (lower(fs::path(path).extension().string()) == ".safetensors" || (!zip && magic[0] != '\x80')) {
+    if (lowerExtension(path) == ".safetensors" || (!zip && magic[0] != '\x80')) {
         SafetensorsFile st = loadSafetensors(path);
         c.format = "safetensors";
         c.tensors = std::move(st.tensors);
@@ -170,7 +158,7 @@ CheckpointContents readCheckpointFile(const std::string& path) {
             }
         }
     } else if (zip) {
-        std::string bytes = readBytes(path);
+        std::string bytes = readFileBytes(path);
         if (JitNet::looksLikeTorchScript(bytes))
             c = fromTorchScript(path, std::move(bytes));
         else

@@ -1,5 +1,6 @@
 #include "memloc/import.h"
 
+#include "io/file_util.h"
 #include "io/run_file.h"
 #include "io/safetensors.h"
 #include "io/torch_file.h"
@@ -14,8 +15,7 @@ void exportCheckpoint(const std::string& runPath, std::int64_t epoch, const std:
     RunFileReader reader(runPath);
     const std::int64_t finalEpoch = reader.epochsCompleted();
     if (epoch < 0) epoch = finalEpoch;
-    std::string ext = std::filesystem::path(out).extension().string();
-    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string ext = lowerExtension(out);
     if (ext != ".pt" && ext != ".pth" && ext != ".safetensors")
         throw Error(out + ": choose the format by extension: .pt / .pth (torch.load) or .safetensors");
 

@@ -3,6 +3,7 @@
 #include "import/arch_match.h"
 #include "import/checkpoint_source.h"
 #include "import/label_file.h"
+#include "io/file_util.h"
 #include "io/run_file.h"
 #include "memloc/error.h"
 #include "models/jit_net.h"
@@ -204,8 +205,7 @@ ImportResult importCheckpoints(const ImportOptions& o) {
     config.threads = o.threads;
 
     const std::string temporary = o.out + ".importing";
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
+    removeQuietly(temporary);
     try {
         RunFileHeader header;
         header.config = config;
@@ -232,11 +232,8 @@ ImportResult importCheckpoints(const ImportOptions& o) {
             if (i == 0) {
                 header.initialCheckpoint = epochs[i] == 0;
                 createRunFile(temporary, header, data, *model, header.initialCheckpoint ? metrics : nanMetrics(0), true);
-                if (epochs[i] == 0) {
-                    previous = 0;
-                    continue;
-                }
                 previous = 0;
+                if (header.initialCheckpoint) continue;  // epoch 0 is in the new file already
             }
             for (std::int64_t gap = previous + 1; gap < epochs[i]; ++gap) writeEpochMetrics(temporary, nanMetrics(gap));
             appendEpoch(temporary, *model, metrics, nullptr, {}, 0, SaveMode::InPlace);  // a temporary file
@@ -244,15 +241,10 @@ ImportResult importCheckpoints(const ImportOptions& o) {
         }
         report(total, total, "imported");
     } catch (...) {
-        fs::remove(temporary, ignored);
+        removeQuietly(temporary);
         throw;
     }
-    std::error_code ec;
-    fs::rename(temporary, o.out, ec);
-    if (ec) {
-        fs::remove(temporary, ignored);
-        throw Error(o.out + ": cannot move the imported run into place: " + ec.message());
-    }
+    moveIntoPlace(temporary, o.out);
     return result;
 }
 

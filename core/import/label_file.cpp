@@ -1,5 +1,6 @@
 #include "import/label_file.h"
 
+#include "io/file_util.h"
 #include "memloc/error.h"
 
 #include <H5Cpp.h>
@@ -16,20 +17,6 @@ namespace memloc::core {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string lowerExtension(const std::string& path) {
-    std::string ext = fs::path(path).extension().string();
-    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return ext;
-}
-
-std::string readAll(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path + ": cannot open the file");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
 
 std::int64_t parseInteger(const std::string& token, const std::string& path, std::size_t line) {
     std::size_t used = 0;
@@ -50,7 +37,7 @@ torch::Tensor fromValues(const std::vector<std::int64_t>& values, const std::str
 }
 
 torch::Tensor readText(const std::string& path, bool csv) {
-    std::istringstream in(readAll(path));
+    std::istringstream in(readFileBytes(path));
     std::vector<std::int64_t> values;
     std::string line;
     std::size_t number = 0;
@@ -77,7 +64,7 @@ torch::Tensor readText(const std::string& path, bool csv) {
 }
 
 torch::Tensor readNpy(const std::string& path) {
-    const std::string bytes = readAll(path);
+    const std::string bytes = readFileBytes(path);
     if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) throw Error(path + ": not a NumPy .npy file (bad magic)");
     const int major = static_cast<unsigned char>(bytes[6]);
     std::size_t headerLength = 0, offset = 0;

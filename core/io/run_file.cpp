@@ -1,5 +1,6 @@
 #include "io/run_file.h"
 
+#include "io/file_util.h"
 #include "io/h5_util.h"
 #include "memloc/error.h"
 #include "memloc/version.h"
@@ -60,11 +61,6 @@ void writeMetrics(H5::H5File& file, const EpochMetrics& m) {
 
 // Room reserved for HDF5's own additions to a save (object headers, heaps, B-tree nodes).
 constexpr std::uint64_t kReserveSlack = 1 << 20;
-
-void removeQuietly(const std::string& path) {
-    std::error_code ignored;
-    fs::remove(path, ignored);
-}
 
 /// Flushes a file's data to the disk (so the rename that follows cannot overtake it after a power
 /// cut). Returns false on an I/O error.
@@ -237,9 +233,7 @@ void createRunFile(const std::string& path, const RunFileHeader& header, const R
         removeQuietly(partial);
         throw Error(path + ": cannot write the new run file (" + std::string(std::strerror(errno)) + ")");
     }
-    std::error_code ec;
-    fs::rename(partial, path, ec);
-    if (ec) throw Error(path + ": cannot move the new run file into place: " + ec.message());
+    moveIntoPlace(partial, path);
 }
 
 void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metrics,

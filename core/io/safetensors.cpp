@@ -1,5 +1,6 @@
 #include "io/safetensors.h"
 
+#include "io/file_util.h"
 #include "memloc/error.h"
 
 #include <nlohmann/json.hpp>
@@ -89,12 +90,6 @@ Entry parseEntry(const std::string& path, const std::string& name, const nlohman
         throw Error(where + "has " + std::to_string(e.end - e.begin) + " bytes in data_offsets but its shape and " +
                     e.dtype->name + " need " + std::to_string(numel * elementSize));
     return e;
-}
-
-/// Removes a partly written file; a failure to remove it is not worth reporting.
-void removeQuietly(const std::string& path) {
-    std::error_code ignored;
-    std::filesystem::remove(path, ignored);
 }
 
 } // namespace
@@ -236,12 +231,7 @@ void saveSafetensors(const std::string& path, const std::vector<std::pair<std::s
             throw Error(path + ": failed writing safetensors file " + partial + " (disk full or not writable?)");
         }
     }
-    std::error_code ec;
-    std::filesystem::rename(partial, path, ec);
-    if (ec) {
-        removeQuietly(partial);
-        throw Error(path + ": cannot rename " + partial + " into place (" + ec.message() + ")");
-    }
+    moveIntoPlace(partial, path);
 }
 
 } // namespace memloc::core

@@ -1,5 +1,6 @@
 #include "io/torch_file.h"
 
+#include "io/file_util.h"
 #include "io/unpickler.h"
 
 #include "memloc/error.h"
@@ -179,12 +180,6 @@ private:
     std::string m_out;
 };
 
-/// Removes a partly written file; a failure to remove it is not worth reporting.
-void removeQuietly(const std::string& path) {
-    std::error_code ignored;
-    std::filesystem::remove(path, ignored);
-}
-
 } // namespace
 
 const PickleValue* PickleValue::find(const std::string& key) const {
@@ -290,12 +285,7 @@ void saveTorchFile(const std::string& path, const std::vector<std::pair<std::str
         removeQuietly(partial);
         throw Error(path + ": failed writing checkpoint file " + partial + " (disk full or not writable?)");
     }
-    std::error_code ec;
-    std::filesystem::rename(partial, path, ec);
-    if (ec) {
-        removeQuietly(partial);
-        throw Error(path + ": cannot rename " + partial + " into place (" + ec.message() + ")");
-    }
+    moveIntoPlace(partial, path);
 }
 
 } // namespace memloc::core
