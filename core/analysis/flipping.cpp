@@ -311,9 +311,8 @@ FlipResult runFlipping(const std::string& runPath, const FlipOptions& options) {
 
     // Several processes: example t is flipped by rank t mod P (each example's randomness is
     // seeded by its id, so the split does not change results); the results are gathered in order.
-    const int rank = dist::rank(), world = dist::worldSize();
     for (std::size_t t = 0; t < targets.size(); ++t) {
-        if (static_cast<int>(t % static_cast<std::size_t>(world)) != rank) continue;
+        if (!dist::ownsItem(static_cast<std::int64_t>(t))) continue;
         const auto [id, isNoisy] = targets[t];
         result.examples.push_back(
             flipOneExample(model, run.data, options, id, isNoisy, params, sets, run.config.evalBatchSize, &cache));
@@ -321,18 +320,7 @@ FlipResult runFlipping(const std::string& runPath, const FlipOptions& options) {
             options.run.progress({static_cast<std::int64_t>(t + 1), static_cast<std::int64_t>(targets.size()),
                                   std::string("flipping ") + (isNoisy ? "noisy" : "clean") + " example " + std::to_string(id)});
     }
-    if (dist::active()) {
-        const std::vector<std::string> parts = dist::allGather(examplesToBytes(result.examples));
-        std::vector<std::vector<FlipExample>> byRank;
-        for (const std::string& part : parts) byRank.push_back(examplesFromBytes(part));
-        result.examples.clear();
-        for (std::size_t t = 0; t < targets.size(); ++t) {
-            auto& from = byRank.at(t % static_cast<std::size_t>(world));
-            const std::size_t k = t / static_cast<std::size_t>(world);
-            if (k >= from.size()) throw Error(runPath + ": flipping: a process returned too few examples");
-            result.examples.push_back(std::move(from[k]));
-        }
-    }
+    result.examples = dist::gatherRoundRobin(std::move(result.examples), targets.size(), examplesToBytes, examplesFromBytes);
     if (dist::isRoot()) store(runPath, result, paramNames);
     dist::barrier();
     return result;

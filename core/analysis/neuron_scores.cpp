@@ -123,14 +123,13 @@ NeuronScores runNeuronScores(const std::string& runPath, const NeuronOptions& o)
     for (std::int64_t n : s.units) total += n;
     // Several processes (memloc-cli under torchrun): unit k (counted over all groups) is ablated
     // by rank k mod P; the grids (0 elsewhere) are summed over the processes afterwards.
-    const int rank = dist::rank(), world = dist::worldSize();
     std::int64_t unitIndex = -1;
     for (std::size_t g = 0; g < run.groups.size(); ++g) {
         const std::size_t block = blockOfGroup(run.groups[g]);
         evaluator.keepOnly(block);
         ChannelGateImpl& gate = model.unitGate(g);
         for (std::int64_t c = 0; c < run.groups[g].units; ++c) {
-            if (++unitIndex % world != rank) {
+            if (!dist::ownsItem(++unitIndex)) {
                 s.ablationNoisy[g][static_cast<std::size_t>(c)] = 0.0;
                 s.ablationClean[g][static_cast<std::size_t>(c)] = 0.0;
                 continue;
@@ -149,18 +148,7 @@ NeuronScores runNeuronScores(const std::string& runPath, const NeuronOptions& o)
             if (o.run.progress) o.run.progress({++done, total, "ablating " + run.groups[g].name + " unit " + std::to_string(c)});
         }
     }
-    if (dist::active()) {
-        std::vector<torch::Tensor> grids;
-        for (UnitGrid* grid : {&s.ablationNoisy, &s.ablationClean})
-            for (auto& row : *grid) grids.push_back(torch::tensor(row, torch::kDouble));
-        dist::allReduceSum(grids);
-        std::size_t k = 0;
-        for (UnitGrid* grid : {&s.ablationNoisy, &s.ablationClean})
-            for (auto& row : *grid) {
-                const torch::Tensor t = grids[k++].contiguous();
-                row.assign(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
-            }
-    }
+    dist::allReduceSumGrids({&s.ablationNoisy, &s.ablationClean});
     if (dist::isRoot()) store(runPath, s, o);
     dist::barrier();
     return s;

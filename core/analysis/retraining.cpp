@@ -315,17 +315,10 @@ RetrainResult runRetraining(const std::string& runPath, const RetrainOptions& op
     r.finalModel = retrainer.evaluate(run.finalEpoch, std::numeric_limits<double>::quiet_NaN());
     // Several processes (memloc-cli under torchrun): the i-th group is retrained by rank i mod P
     // (its shuffling is seeded by the group, so the split does not change results).
-    const int rank = dist::rank(), world = dist::worldSize();
     for (std::size_t i = 0; i < groups.size(); ++i)
-        if (static_cast<int>(i % static_cast<std::size_t>(world)) == rank) r.groups.push_back(retrainer.retrain(i, groups[i], true));
+        if (dist::ownsItem(static_cast<std::int64_t>(i))) r.groups.push_back(retrainer.retrain(i, groups[i], true));
     throwIfCancelled(options.run);
-    if (dist::active()) {
-        std::vector<std::vector<RetrainGroupResult>> byRank;
-        for (const std::string& part : dist::allGather(groupsToBytes(r.groups))) byRank.push_back(groupsFromBytes(part));
-        r.groups.clear();
-        for (std::size_t i = 0; i < groups.size(); ++i)
-            r.groups.push_back(std::move(byRank.at(i % static_cast<std::size_t>(world)).at(i / static_cast<std::size_t>(world))));
-    }
+    r.groups = dist::gatherRoundRobin(std::move(r.groups), groups.size(), groupsToBytes, groupsFromBytes);
     if (dist::isRoot()) storeRetraining(r);
     dist::barrier();
     return r;

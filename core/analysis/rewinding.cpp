@@ -123,7 +123,11 @@ NamedTensors rewindGroups(const LoadedRun& run, const std::vector<std::size_t>& 
 std::vector<std::size_t> resolveGroups(const std::string& runPath, const std::vector<std::string>& groupNames,
                                        const std::vector<std::string>& keys) {
     LoadedRun probe;  // only its group list, for LoadedRun::groupIndex's rules and message
-    for (const auto& name : groupNames) probe.groups.push_back(LayerGroup{name, "", 0, {}});
+    for (const auto& name : groupNames) {
+        LayerGroup g;
+        g.name = name;
+        probe.groups.push_back(g);
+    }
     std::vector<std::size_t> out;
     if (keys.empty()) {
         for (std::size_t i = 0; i < groupNames.size(); ++i) out.push_back(i);
@@ -268,21 +272,7 @@ RewindResult runRewinding(const std::string& runPath, const RewindOptions& optio
             ++done;
         }
     }
-    if (dist::active()) {
-        std::vector<torch::Tensor> grids;
-        for (auto* grid : {&r.clean, &r.noisyGiven, &r.noisyTrue, &r.test}) {
-            std::vector<double> flat;
-            for (const auto& row : *grid) flat.insert(flat.end(), row.begin(), row.end());
-            grids.push_back(torch::tensor(flat, torch::kDouble));
-        }
-        dist::allReduceSum(grids);
-        std::size_t k = 0;
-        for (auto* grid : {&r.clean, &r.noisyGiven, &r.noisyTrue, &r.test}) {
-            const torch::Tensor t = grids[k++].contiguous();
-            for (std::size_t gi = 0; gi < G; ++gi)
-                for (std::size_t ei = 0; ei < E; ++ei) (*grid)[gi][ei] = t[static_cast<std::int64_t>(gi * E + ei)].item<double>();
-        }
-    }
+    dist::allReduceSumGrids({&r.clean, &r.noisyGiven, &r.noisyTrue, &r.test});
     report("rewinding: storing the result");
     throwIfCancelled(options.run);
     if (dist::isRoot()) storeRewinding(r);

@@ -133,6 +133,20 @@ void allReduceSum(std::vector<torch::Tensor>& tensors) {
     }
 }
 
+void allReduceSumGrids(std::initializer_list<std::vector<std::vector<double>>*> grids) {
+    if (!active()) return;
+    std::vector<torch::Tensor> rows;
+    for (auto* grid : grids)
+        for (const auto& row : *grid) rows.push_back(torch::tensor(row, torch::kDouble));
+    allReduceSum(rows);
+    std::size_t k = 0;
+    for (auto* grid : grids)
+        for (auto& row : *grid) {
+            const torch::Tensor t = rows[k++].contiguous();
+            row.assign(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+        }
+}
+
 void broadcast(std::vector<torch::Tensor>& tensors, int root) {
     if (!active() || tensors.empty()) return;
     for (auto& t : tensors) {
@@ -171,6 +185,8 @@ std::vector<std::string> allGather(const std::string& bytes) {
                          static_cast<std::size_t>(sizes[0][r].item<std::int64_t>()));
     return out;
 }
+
+bool ownsItem(std::int64_t index) { return index % worldSize() == rank(); }
 
 std::pair<std::int64_t, std::int64_t> shard(std::int64_t count, int r, int world) {
     const std::int64_t base = count / world, extra = count % world;

@@ -175,7 +175,12 @@ TrainResult trainRun(const RunConfig& config, const std::string& outPath, const 
     epoch0.lr = std::numeric_limits<double>::quiet_NaN();
     if (dist::isRoot()) {
         evaluateRun(*model, data, config.evalBatchSize, epoch0);
-        RunFileHeader header{config, spec, model->layerGroups(), device.description, stepsPerEpoch(config, data.trainSize())};
+        RunFileHeader header;
+        header.config = config;
+        header.modelSpec = spec;
+        header.groups = model->layerGroups();
+        header.deviceDescription = device.description;
+        header.stepsPerEpoch = stepsPerEpoch(config, data.trainSize());
         if (dist::worldSize() > 1) header.deviceDescription += ", " + std::to_string(dist::worldSize()) + " processes";
         createRunFile(outPath, header, data, *model, epoch0, overwrite);
     }
