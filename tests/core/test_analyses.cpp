@@ -11,6 +11,7 @@
 #include "memloc/run_summary.h"
 #include "memloc/training.h"
 #include "models/channel_gate.h"
+#include "error_of.h"
 #include "tiny_run.h"
 
 #include <QTemporaryDir>
@@ -18,20 +19,6 @@
 
 using namespace memloc::core;
 using namespace memloc::core::testing;
-
-namespace {
-
-template <typename F>
-QString errorOf(F&& call) {
-    try {
-        call();
-    } catch (const Error& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return QString();
-}
-
-} // namespace
 
 class TestAnalyses : public QObject {
     Q_OBJECT

@@ -16,6 +16,8 @@
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
+#include "error_of.h"
+
 #include <QtTest>
 
 #include <cstring>
@@ -25,6 +27,7 @@
 #include <vector>
 
 using namespace memloc::core;
+using memloc::core::testing::errorOf;
 using namespace std::string_literals;
 
 namespace {
@@ -47,15 +50,6 @@ bool writeFile(const QString& path, const QByteArray& data) {
     return f.open(QIODevice::WriteOnly) && f.write(data) == data.size();
 }
 
-/// Runs `fn`, which should throw memloc::core::Error; returns the message, or "" if none.
-QString errorFrom(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return QString::fromStdString(e.what());
-    }
-    return QString();
-}
 
 /// A one-line message containing every part.
 bool containsAll(const QString& message, const QStringList& parts) {
@@ -315,14 +309,14 @@ void TestCheckpointFormats::checkpointValues() {
 
 void TestCheckpointFormats::forbiddenGlobalIsRefused() {
     QFile::remove(kPwnedPath);
-    const QString message = errorFrom([] { loadTorchFile(fixture("forbidden_global.pt")); });
+    const QString message = errorOf([] { loadTorchFile(fixture("forbidden_global.pt")); });
     QVERIFY2(containsAll(message, {"forbidden_global.pt", "refuses to load global 'posix.system'"}),
              qPrintable(message));
     QVERIFY(!QFile::exists(kPwnedPath));
 }
 
 void TestCheckpointFormats::legacyFormatIsExplained() {
-    const QString message = errorFrom([] { loadTorchFile(fixture("legacy.pt")); });
+    const QString message = errorOf([] { loadTorchFile(fixture("legacy.pt")); });
     QVERIFY2(containsAll(message, {"legacy.pt", "legacy torch.save format", "torch.save(",
                                    "PyTorch >= 1.6", "_use_new_zipfile_serialization=False"}),
              qPrintable(message));
@@ -366,7 +360,7 @@ void TestCheckpointFormats::damagedZip() {
         }
         QVERIFY(writeFile(path, bytes));
     }
-    const QString message = errorFrom([&] { loadTorchFile(path.toStdString()); });
+    const QString message = errorOf([&] { loadTorchFile(path.toStdString()); });
     QVERIFY2(containsAll(message, {path, expected}), qPrintable(message));
 }
 
@@ -399,7 +393,7 @@ void TestCheckpointFormats::malformedPickle() {
     QTemporaryDir dir;
     const std::string path = dir.filePath("crafted.pt").toStdString();
     writeArchive(path, pickle.toStdString(), {{"0", std::string(16, '\0')}});
-    const QString message = errorFrom([&] { loadTorchFile(path); });
+    const QString message = errorOf([&] { loadTorchFile(path); });
     QVERIFY2(containsAll(message, {QString::fromStdString(path), expected}), qPrintable(message));
 }
 
@@ -442,13 +436,13 @@ void TestCheckpointFormats::saveTorchFileReadByPython() {
 void TestCheckpointFormats::saveTorchFileErrors() {
     QTemporaryDir dir;
     const std::string path = dir.filePath("bad.pt").toStdString();
-    QString message = errorFrom([&] { saveTorchFile(path, {{"a", torch::ones(2)}, {"a", torch::ones(2)}}); });
+    QString message = errorOf([&] { saveTorchFile(path, {{"a", torch::ones(2)}, {"a", torch::ones(2)}}); });
     QVERIFY2(containsAll(message, {"bad.pt", "duplicate tensor name 'a'"}), qPrintable(message));
-    message = errorFrom([&] { saveTorchFile(path, {{"c", torch::ones(2, torch::kComplexFloat)}}); });
+    message = errorOf([&] { saveTorchFile(path, {{"c", torch::ones(2, torch::kComplexFloat)}}); });
     QVERIFY2(containsAll(message, {"bad.pt", "'c'", "ComplexFloat"}), qPrintable(message));
     QVERIFY(!QFile::exists(QString::fromStdString(path)));
     const std::string unwritable = dir.filePath("no/such/dir/x.pt").toStdString();
-    message = errorFrom([&] { saveTorchFile(unwritable, {{"a", torch::ones(2)}}); });
+    message = errorOf([&] { saveTorchFile(unwritable, {{"a", torch::ones(2)}}); });
     QVERIFY2(containsAll(message, {QString::fromStdString(unwritable), "cannot write"}), qPrintable(message));
 }
 
@@ -588,18 +582,18 @@ void TestCheckpointFormats::malformedSafetensors() {
     QTemporaryDir dir;
     const QString path = dir.filePath("bad.safetensors");
     QVERIFY(writeFile(path, file));
-    const QString message = errorFrom([&] { loadSafetensors(path.toStdString()); });
+    const QString message = errorOf([&] { loadSafetensors(path.toStdString()); });
     QVERIFY2(containsAll(message, {path, expected}), qPrintable(message));
 }
 
 void TestCheckpointFormats::saveSafetensorsErrors() {
     QTemporaryDir dir;
     const std::string path = dir.filePath("bad.safetensors").toStdString();
-    QString message = errorFrom([&] { saveSafetensors(path, {{"a", torch::ones(1)}, {"a", torch::ones(1)}}); });
+    QString message = errorOf([&] { saveSafetensors(path, {{"a", torch::ones(1)}, {"a", torch::ones(1)}}); });
     QVERIFY2(containsAll(message, {"bad.safetensors", "duplicate tensor name 'a'"}), qPrintable(message));
-    message = errorFrom([&] { saveSafetensors(path, {{"__metadata__", torch::ones(1)}}); });
+    message = errorOf([&] { saveSafetensors(path, {{"__metadata__", torch::ones(1)}}); });
     QVERIFY2(containsAll(message, {"bad.safetensors", "reserved"}), qPrintable(message));
-    message = errorFrom([&] { saveSafetensors(path, {{"c", torch::ones(1, torch::kComplexDouble)}}); });
+    message = errorOf([&] { saveSafetensors(path, {{"c", torch::ones(1, torch::kComplexDouble)}}); });
     QVERIFY2(containsAll(message, {"bad.safetensors", "'c'", "ComplexDouble"}), qPrintable(message));
     QVERIFY(!QFile::exists(QString::fromStdString(path)));
     QVERIFY(!QFile::exists(QString::fromStdString(path + ".partial")));

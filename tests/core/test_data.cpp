@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "data/dataset.h"
+#include "error_of.h"
 #include "memloc/error.h"
 
 #include <zlib.h>
@@ -18,6 +19,7 @@
 #include <vector>
 
 using namespace memloc::core;
+using memloc::core::testing::errorOf;
 
 namespace {
 
@@ -62,15 +64,6 @@ QByteArray readFile(const QString& path) {
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
-/// Runs `fn`, which should throw memloc::core::Error; returns the message, or "" if none.
-QString errorFrom(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return QString::fromStdString(e.what());
-    }
-    return QString();
-}
 
 bool containsAll(const QString& message, const QStringList& parts) {
     if (message.isEmpty() || message.contains('\n'))
@@ -83,7 +76,7 @@ bool containsAll(const QString& message, const QStringList& parts) {
 
 #define CHECK_ERROR(call, ...)                                                                     \
     do {                                                                                           \
-        const QString msg_ = errorFrom([&] { (void)(call); });                                     \
+        const QString msg_ = errorOf([&] { (void)(call); });                                     \
         QVERIFY2(containsAll(msg_, QStringList{__VA_ARGS__}),                                      \
                  qPrintable(QStringLiteral("unexpected error message: \"%1\"").arg(msg_)));        \
     } while (0)

@@ -22,25 +22,19 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
+#include "error_of.h"
+
 #include <QtTest>
 
 #include <filesystem>
 #include <fstream>
 
 using namespace memloc::core;
+using memloc::core::testing::errorOf;
 namespace fs = std::filesystem;
 
 namespace {
 
-template <typename F>
-QString errorOf(F&& call) {
-    try {
-        call();
-    } catch (const Error& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return QString();
-}
 
 QString python(const QStringList& args) {
     QProcess p;

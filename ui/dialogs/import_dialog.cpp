@@ -1,5 +1,6 @@
 #include "dialogs/import_dialog.h"
 
+#include "dialogs/form_widgets.h"
 #include "memloc/error.h"
 
 #include <QCheckBox>
@@ -19,20 +20,14 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
-#include <limits>
-
 namespace memloc::ui {
 
 namespace {
 
-constexpr int kMaxInt = std::numeric_limits<int>::max();
-
-QSpinBox* intBox(int min, int max, const QString& special = {}) {
-    auto* box = new QSpinBox;
-    box->setRange(min, max);
-    if (!special.isEmpty()) box->setSpecialValueText(special);
-    return box;
-}
+using form::choiceBox;
+using form::intBox;
+using form::kMaxInt;
+using form::realBox;
 
 /// A line edit with a "..." button that asks for a file (or folder).
 QWidget* withBrowse(QLineEdit* edit, QWidget* owner, const QString& title, const QString& filter, bool folderButton = false) {
@@ -104,9 +99,8 @@ QWidget* ImportDialog::buildSourceGroup() {
     form->addRow(tr("File or folder:"),
                  withBrowse(m_source, this, tr("Checkpoint"),
                             tr("Checkpoints (*.pt *.pth *.ckpt *.bin *.tar *.safetensors);;All files (*)"), true));
-    m_model = new QComboBox;
-    m_model->addItems({tr("Detect from the tensors"), QStringLiteral("resnet9"), QStringLiteral("mlp"),
-                       QStringLiteral("resnet50"), QStringLiteral("vit"), QStringLiteral("torchscript")});
+    m_model = choiceBox({tr("Detect from the tensors"), QStringLiteral("resnet9"), QStringLiteral("mlp"),
+                         QStringLiteral("resnet50"), QStringLiteral("vit"), QStringLiteral("torchscript")});
     m_model->setToolTip(tr("Built-in architectures are recognised by their parameter names and shapes (width too); "
                            "a TorchScript module of another architecture is kept as TorchScript"));
     form->addRow(tr("Architecture:"), m_model);
@@ -120,8 +114,7 @@ QWidget* ImportDialog::buildSourceGroup() {
 QWidget* ImportDialog::buildDataGroup() {
     auto* group = new QGroupBox(tr("Data it was trained on"));
     auto* form = new QFormLayout(group);
-    m_dataset = new QComboBox;
-    m_dataset->addItems({QStringLiteral("fashion-mnist"), QStringLiteral("mnist"), QStringLiteral("cifar10")});
+    m_dataset = choiceBox({QStringLiteral("fashion-mnist"), QStringLiteral("mnist"), QStringLiteral("cifar10")});
     form->addRow(tr("Dataset:"), m_dataset);
     m_dataDir = new QLineEdit;
     m_dataDir->setPlaceholderText(tr("default location"));
@@ -129,15 +122,13 @@ QWidget* ImportDialog::buildDataGroup() {
     m_subset = intBox(0, kMaxInt, tr("all"));
     m_subset->setToolTip(tr("Training examples used (0 = the whole training split)"));
     form->addRow(tr("Training subset:"), m_subset);
-    m_subsetMode = new QComboBox;
-    m_subsetMode->addItems({QStringLiteral("first"), QStringLiteral("random")});
+    m_subsetMode = choiceBox({QStringLiteral("first"), QStringLiteral("random")});
     form->addRow(tr("Subset:"), m_subsetMode);
     m_subsetSeed = intBox(0, kMaxInt);
     form->addRow(tr("Subset seed:"), m_subsetSeed);
     m_testSubset = intBox(0, kMaxInt, tr("all"));
     form->addRow(tr("Test subset:"), m_testSubset);
-    m_normalizeMode = new QComboBox;
-    m_normalizeMode->addItems({tr("Mean/std of the training subset"), tr("None (pixels in [0, 1])"), tr("These values:")});
+    m_normalizeMode = choiceBox({tr("Mean/std of the training subset"), tr("None (pixels in [0, 1])"), tr("These values:")});
     m_normalize = new QLineEdit;
     m_normalize->setPlaceholderText(tr("e.g. 0.2860/0.3530 or 0.49,0.48,0.45/0.25,0.24,0.26"));
     m_normalize->setObjectName(QStringLiteral("importNormalize"));
@@ -166,10 +157,7 @@ QWidget* ImportDialog::buildLabelsGroup() {
     m_noiseMask->setToolTip(tr("0/1 per training example; checked against the given labels"));
     form->addRow(tr("Noise mask:"), withBrowse(m_noiseMask, this, tr("Noise mask"), kLabelFilter));
     form->addRow(m_seeded);
-    m_noise = new QDoubleSpinBox;
-    m_noise->setRange(0.0, 0.99);
-    m_noise->setDecimals(3);
-    m_noise->setSingleStep(0.05);
+    m_noise = realBox(0.0, 0.99, 3, 0.05);
     m_noise->setValue(0.1);
     form->addRow(tr("Noise fraction:"), m_noise);
     m_noiseSeed = intBox(0, kMaxInt);

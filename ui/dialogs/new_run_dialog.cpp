@@ -1,5 +1,6 @@
 #include "dialogs/new_run_dialog.h"
 
+#include "dialogs/form_widgets.h"
 #include "dialogs/run_presets.h"
 
 #include "memloc/error.h"
@@ -24,33 +25,13 @@
 #include <QStandardPaths>
 #include <QVBoxLayout>
 
-#include <limits>
-
 namespace memloc::ui {
 
 namespace {
-constexpr int kMaxInt = std::numeric_limits<int>::max();
-
-QSpinBox* intBox(int min, int max, const QString& special = {}) {
-    auto* box = new QSpinBox;
-    box->setRange(min, max);
-    if (!special.isEmpty()) box->setSpecialValueText(special);  // shown for the minimum
-    return box;
-}
-
-QDoubleSpinBox* realBox(double min, double max, int decimals, double step) {
-    auto* box = new QDoubleSpinBox;
-    box->setRange(min, max);
-    box->setDecimals(decimals);
-    box->setSingleStep(step);
-    return box;
-}
-
-QComboBox* choiceBox(const QStringList& items) {
-    auto* box = new QComboBox;
-    box->addItems(items);
-    return box;
-}
+using form::choiceBox;
+using form::intBox;
+using form::kMaxInt;
+using form::realBox;
 
 QString text(const std::string& s) { return QString::fromStdString(s); }
 
