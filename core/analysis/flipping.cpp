@@ -217,6 +217,7 @@ FlipExample flipOneExample(Net& model, const RunData& data, const FlipOptions& o
     objective.prepare(id);
     ex.originalPrediction = objective.predictTarget();
     EditLog edits;
+    const SkipConvWeightGradients skip(params);  // scores of conv channels come from their BatchNorms
     std::size_t firstEdited = model.blockCount();
     for (std::int64_t step = 0; step < options.maxUnits; ++step) {
         if (options.run.cancel && options.run.cancel->isCancelled()) {

@@ -2,16 +2,56 @@
 
 #include "memloc/error.h"
 
+#include <set>
+
 namespace memloc::core {
+
+namespace {
+
+/// The BatchNorm after conv weight `name`, when the model declares one that is affine, tracks
+/// running statistics and has its weight and bias among `scored` parameter names.
+std::optional<BatchNormAfter> batchNormAfter(Net& model, const std::string& name, const std::set<std::string>& scored) {
+    for (const ConvBatchNorm& pair : model.convBatchNorms()) {
+        if (pair.convWeight != name) continue;
+        const auto modules = model.named_modules();
+        const auto* found = modules.find(pair.batchNorm);
+        auto bn = found ? std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(*found) : nullptr;
+        if (!bn || !bn->options.affine() || !bn->options.track_running_stats()) return std::nullopt;
+        if (!scored.count(pair.batchNorm + ".weight") || !scored.count(pair.batchNorm + ".bias")) return std::nullopt;
+        return BatchNormAfter{bn};
+    }
+    return std::nullopt;
+}
+
+bool derivable(const ScoredParam& p) {
+    return p.batchNorm && !p.batchNorm->module->is_training() && p.batchNorm->module->weight.grad().defined() &&
+           p.batchNorm->module->bias.grad().defined();
+}
+
+/// sum over (in, kh, kw) of w * dL/dw for a conv weight from its BatchNorm's gradients.
+torch::Tensor derivedChannelScores(const ScoredParam& p) {
+    const torch::nn::BatchNorm2dImpl& bn = *p.batchNorm->module;
+    const torch::Tensor gamma = bn.weight.detach();
+    const torch::Tensor sigma = (bn.running_var + bn.options.eps()).sqrt();
+    torch::Tensor s = gamma * bn.weight.grad() + gamma * bn.running_mean / sigma * bn.bias.grad();
+    // A zeroed channel scores exactly 0 (the identity leaves rounding residue).
+    return s.masked_fill(p.param.flatten(1).abs().amax(1).eq(0), 0);
+}
+
+} // namespace
 
 std::vector<ScoredParam> scoredParams(Net& model, const std::vector<LayerGroup>& groups, bool channelMode) {
     auto named = model.named_parameters();
+    std::set<std::string> scored;
+    for (const auto& g : groups) scored.insert(g.parameters.begin(), g.parameters.end());
     std::vector<ScoredParam> out;
     for (std::size_t g = 0; g < groups.size(); ++g)
         for (const auto& name : groups[g].parameters) {
             const torch::Tensor* p = named.find(name);
             if (!p) throw Error("layer group '" + groups[g].name + "' names unknown parameter '" + name + "'");
-            out.push_back({g, name, *p, channelMode && p->dim() == 4, groups[g].indexesUnits(name)});
+            ScoredParam sp{g, name, *p, channelMode && p->dim() == 4, groups[g].indexesUnits(name), std::nullopt};
+            if (sp.perChannel) sp.batchNorm = batchNormAfter(model, name, scored);
+            out.push_back(std::move(sp));
         }
     return out;
 }
@@ -22,10 +62,26 @@ torch::Tensor unitScores(const std::vector<ScoredParam>& params) {
     parts.reserve(params.size());
     for (const auto& p : params) {
         const torch::Tensor& grad = p.param.grad();
+        if (!grad.defined() && p.perChannel && derivable(p)) {
+            parts.push_back(derivedChannelScores(p));
+            continue;
+        }
         torch::Tensor s = grad.defined() ? p.param * grad : torch::zeros_like(p.param);
         parts.push_back(p.perChannel ? s.flatten(1).sum(1) : s.flatten());
     }
     return torch::cat(parts);
+}
+
+SkipConvWeightGradients::SkipConvWeightGradients(const std::vector<ScoredParam>& params) {
+    for (const auto& p : params)
+        if (p.perChannel && p.batchNorm && !p.batchNorm->module->is_training() && p.param.requires_grad()) {
+            m_disabled.push_back(p.param);
+            m_disabled.back().requires_grad_(false);
+        }
+}
+
+SkipConvWeightGradients::~SkipConvWeightGradients() {
+    for (auto& t : m_disabled) t.requires_grad_(true);
 }
 
 std::pair<std::size_t, std::int64_t> locateUnit(const std::vector<ScoredParam>& params, std::int64_t flat) {

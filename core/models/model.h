@@ -40,6 +40,13 @@ struct LayerGroup {
     }
 };
 
+/// A convolution without bias whose output goes only into a BatchNorm2d, with nothing between.
+/// In eval mode its channels' w*grad scores follow from the BatchNorm's gradients (unit_scores.h).
+struct ConvBatchNorm {
+    std::string convWeight;  ///< parameter name, e.g. "0.0.weight"
+    std::string batchNorm;   ///< module path, e.g. "0.1"
+};
+
 /// What a model is built from; stored in the run file with the config.
 struct ModelSpec {
     std::string architecture = "resnet9";  ///< resnet9 | mlp | resnet50 | vit | ...
@@ -67,6 +74,9 @@ public:
     /// Runs top-level blocks [begin, end) on `x` (their outputs' gates included). Lets analyses
     /// cache the activations before the first block they change.
     virtual torch::Tensor forwardRange(const torch::Tensor& x, std::size_t begin, std::size_t end) = 0;
+
+    /// Every ConvBatchNorm pair of the model; empty when none is declared (the default).
+    virtual std::vector<ConvBatchNorm> convBatchNorms() const { return {}; }
 
     /// The gate on layer group `group`'s output (after its activation).
     ChannelGateImpl& unitGate(std::size_t group) { return *m_unitGates.at(group); }

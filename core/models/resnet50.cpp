@@ -112,4 +112,21 @@ torch::Tensor ResNet50::forwardRange(const torch::Tensor& x, std::size_t begin, 
     return h;
 }
 
+std::vector<ConvBatchNorm> ResNet50::convBatchNorms() const {
+    auto endsWith = [](const std::string& s, const std::string& tail) {
+        return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    std::vector<ConvBatchNorm> out;
+    for (const auto& p : named_parameters()) {
+        const std::string& name = p.key();
+        const std::string head = name.substr(0, name.size() - std::min<std::size_t>(name.size(), 12));
+        if (endsWith(name, "downsample.0.weight"))
+            out.push_back({name, name.substr(0, name.size() - 8) + "1"});
+        else
+            for (const char* k : {"1", "2", "3"})
+                if (endsWith(name, std::string("conv") + k + ".weight")) out.push_back({name, head + "bn" + k});
+    }
+    return out;
+}
+
 } // namespace memloc::core

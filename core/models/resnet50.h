@@ -37,6 +37,8 @@ public:
     std::vector<LayerGroup> layerGroups() const override { return m_groups; }
     std::size_t blockCount() const override { return 6; }
     torch::Tensor forwardRange(const torch::Tensor& x, std::size_t begin, std::size_t end) override;
+    /// conv1 -> bn1 (stem and every bottleneck), conv2 -> bn2, conv3 -> bn3, downsample.0 -> .1.
+    std::vector<ConvBatchNorm> convBatchNorms() const override;
 
 private:
     torch::nn::Conv2d m_conv1{nullptr};

@@ -71,4 +71,11 @@ ResNet9::ResNet9(const ModelSpec& spec) {
                 LayerGroup{"fc", "9", spec.numClasses, {"9.weight"}}};
 }
 
+std::vector<ConvBatchNorm> ResNet9::convBatchNorms() const {
+    std::vector<ConvBatchNorm> out;
+    for (const LayerGroup& g : m_groups)
+        if (g.parameters.size() == 3 && g.parameters[0] == g.prefix + ".0.weight") out.push_back({g.parameters[0], g.prefix + ".1"});
+    return out;
+}
+
 } // namespace memloc::core

@@ -34,6 +34,8 @@ TORCH_MODULE(Scale);
 class ResNet9 : public SequentialNet {
 public:
     explicit ResNet9(const ModelSpec& spec);
+    /// Each conv_bn block: child "0" (Conv2d, no bias) feeds child "1" (BatchNorm2d).
+    std::vector<ConvBatchNorm> convBatchNorms() const override;
 };
 
 } // namespace memloc::core

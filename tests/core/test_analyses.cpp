@@ -4,6 +4,7 @@
 #include "analysis/eval_sets.h"
 #include "analysis/flipping_internal.h"
 #include "analysis/loaded_run.h"
+#include "analysis/unit_scores.h"
 #include "memloc/dropout_eval.h"
 #include "memloc/error.h"
 #include "memloc/flipping.h"
@@ -82,6 +83,66 @@ private Q_SLOTS:
                 QCOMPARE(pred, ex.units.back().predictionAfter);
             }
             QVERIFY2(checked > 0, "no example was flipped");
+        }
+    }
+
+    // Conv channels scored from their BatchNorms' gradients (flipping skips the conv weight
+    // gradients) equal sum(w * dL/dw) over each channel, for ResNet-9 and ResNet-50.
+    void convScoresFromBatchNormEqualWeightGradients() {
+        LoadedRun run = loadRun(m_run, "cpu", 2);
+        ModelSpec r50;
+        r50.architecture = "resnet50";
+        r50.width = 0.125;
+        r50.resnetStem = "cifar";
+        torch::manual_seed(3);
+        auto resnet50 = buildModel(r50);
+        {
+            torch::NoGradGuard noGrad;  // non-trivial running statistics, so the mean term matters
+            for (auto& b : resnet50->named_buffers())
+                if (b.key().find("running_mean") != std::string::npos) b.value().normal_(0, 0.5);
+                else if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
+        }
+        struct Case {
+            Net* model;
+            torch::Tensor x, y;
+            std::size_t linked;
+        };
+        const torch::Tensor images = run.data.trainImages.slice(0, 0, 24);
+        const torch::Tensor labels = run.data.trainGiven.slice(0, 0, 24);
+        for (const Case& c : {Case{run.model.get(), images, labels, 8},
+                              Case{resnet50.get(), torch::randn({6, 1, 28, 28}), torch::randint(10, {6}), 1 + 3 * 16 + 4}}) {
+            Net& model = *c.model;
+            model.eval();
+            auto params = scoredParams(model, model.layerGroups(), true);
+            std::vector<std::size_t> linked;
+            for (std::size_t i = 0; i < params.size(); ++i)
+                if (params[i].batchNorm) linked.push_back(i);
+            QCOMPARE(linked.size(), c.linked);
+            {
+                torch::NoGradGuard noGrad;
+                params[linked[1]].param[0].zero_();  // a zeroed channel scores exactly 0 both ways
+            }
+            auto objective = [&] {
+                model.zero_grad(true);
+                torch::nn::functional::cross_entropy(model.forward(c.x), c.y).backward();
+                return unitScores(params);
+            };
+            const torch::Tensor exact = objective();
+            torch::Tensor derived;
+            {
+                const SkipConvWeightGradients skip(params);
+                derived = objective();
+                for (std::size_t i : linked) QVERIFY(!params[i].param.grad().defined());
+            }
+            for (const auto& p : params) QVERIFY(p.param.requires_grad());
+            const double scale = exact.abs().max().item<double>();
+            QVERIFY(scale > 0);
+            const double worst = (derived - exact).abs().max().item<double>();
+            QVERIFY2(worst <= 1e-4 * scale, qPrintable(QString("max difference %1 of %2").arg(worst).arg(scale)));
+            std::int64_t offset = 0;
+            for (std::size_t i = 0; i < linked[1]; ++i) offset += params[i].unitCount();
+            QCOMPARE(derived[offset].item<double>(), 0.0);
+            QCOMPARE(exact[offset].item<double>(), 0.0);
         }
     }
 
