@@ -13,37 +13,55 @@
 
 namespace memloc::cli {
 
+namespace {
+
+std::vector<std::string> splitList(const std::string& text) {
+    std::vector<std::string> out;
+    std::stringstream list(text);
+    for (std::string item; std::getline(list, item, ',');)
+        if (!item.empty()) out.push_back(item);
+    return out;
+}
+
+} // namespace
+
 int benchCommand(const Arguments& args) {
     const std::string suite = args.value("suite", "throughput");
     if (suite == "side-by-side") return benchSideBySide(args);
     if (suite != "throughput") throw UsageError{"--suite must be throughput or side-by-side, got '" + suite + "'"};
-    args.requireKnown({"suite", "widths", "batches", "batch-size", "device", "threads"});
-    std::vector<double> widths;
-    std::stringstream list(args.value("widths", "1.0,0.25"));
-    for (std::string item; std::getline(list, item, ',');) {
+    args.requireKnown({"suite", "widths", "batches", "batch-size", "device", "threads", "precision", "memory-format"});
+    core::BenchOptions o;
+    o.widths.clear();
+    for (const std::string& item : splitList(args.value("widths", "1.0,0.25"))) {
         try {
-            widths.push_back(std::stod(item));
+            o.widths.push_back(std::stod(item));
         } catch (const std::exception&) {
             throw UsageError{"--widths expects numbers separated by commas, got '" + item + "'"};
         }
     }
-    const std::int64_t batches = args.intValue("batches", 20);
-    const std::int64_t batchSize = args.intValue("batch-size", 128);
-    if (batches < 1 || batchSize < 2) throw UsageError{"--batches must be >= 1 and --batch-size >= 2"};
+    o.precisions = splitList(args.value("precision", "fp32"));
+    o.memoryFormats = splitList(args.value("memory-format", "contiguous"));
+    o.batches = args.intValue("batches", 20);
+    o.batchSize = args.intValue("batch-size", 128);
+    o.device = args.value("device", "auto");
+    o.threads = args.intValue("threads", 0);
+    if (o.batches < 1 || o.batchSize < 2) throw UsageError{"--batches must be >= 1 and --batch-size >= 2"};
+    if (o.widths.empty() || o.precisions.empty() || o.memoryFormats.empty())
+        throw UsageError{"--widths, --precision and --memory-format need at least one value"};
 
     std::printf("%s\n", core::versionLine().c_str());
     std::printf("ResNet-9 training on 1x28x28 inputs, batch %lld, %lld timed batches per figure\n",
-                static_cast<long long>(batchSize), static_cast<long long>(batches));
-    ProgressBar bar(static_cast<std::int64_t>(widths.size()) * 2 * batches, true);
-    const auto figures = core::runTrainingBenchmark(widths, batches, batchSize, args.value("device", "auto"),
-                                                    args.intValue("threads", 0),
-                                                    [&](const core::Progress& p) { bar.update(p.done, p); });
+                static_cast<long long>(o.batchSize), static_cast<long long>(o.batches));
+    ProgressBar bar(static_cast<std::int64_t>(o.widths.size() * o.precisions.size() * o.memoryFormats.size()) * 2 * o.batches, true);
+    const auto figures = core::runTrainingBenchmark(o, [&](const core::Progress& p) { bar.update(p.done, p); });
     bar.clear();
-    std::printf("%-8s %-8s %14s %14s %10s\n", "width", "", "plain img/s", "account img/s", "overhead");
+    std::printf("%-8s %-10s %-14s %14s %14s %10s\n", "width", "precision", "memory format", "plain img/s", "account img/s",
+                "overhead");
     for (std::size_t i = 0; i + 1 < figures.size(); i += 2) {
         const auto& plain = figures[i];
         const auto& acc = figures[i + 1];
-        std::printf("%-8g %-8s %14.1f %14.1f %9.2fx\n", plain.width, "", plain.imagesPerSecond, acc.imagesPerSecond,
+        std::printf("%-8g %-10s %-14s %14.1f %14.1f %9.2fx\n", plain.width, plain.precision.c_str(),
+                    plain.memoryFormat.c_str(), plain.imagesPerSecond, acc.imagesPerSecond,
                     plain.imagesPerSecond / acc.imagesPerSecond);
     }
     std::printf("overhead = time per image with accounting / without (target <= 1.8x)\n");

@@ -59,7 +59,9 @@ commands:
            the embedded default end to end: trains the demo run and its example-tied dropout
            twin, runs every analysis, prints the findings and writes DIR/summary.json
   bench    [--widths 1.0,0.25] [--batches 20] [--batch-size 128] [--device D] [--threads N]
-           training images/s of ResNet-9 with and without gradient accounting
+           [--precision fp32,bf16] [--memory-format contiguous,channels_last]
+           training images/s of ResNet-9 with and without gradient accounting, for every
+           listed width, precision and memory format
   bench    --suite side-by-side [--train 2048] [--width 0.25] [--epochs 4] [--eval-subset 500]
            [--flip-examples 4] [--repeats 3] [--threads 2] [--python /usr/bin/python3]
            [--python-script PATH] [--memory true|false] [--history-epochs 5,50] [--work-dir DIR]

@@ -68,6 +68,8 @@ const std::map<std::string, Field>& fields() {
         {"seed", field(&RunConfig::seed)},
         {"accounting", field(&RunConfig::accounting)},
         {"eval_batch_size", field(&RunConfig::evalBatchSize)},
+        {"precision", field(&RunConfig::precision)},
+        {"memory_format", field(&RunConfig::memoryFormat)},
         {"device", field(&RunConfig::device)},
         {"threads", field(&RunConfig::threads)},
     };
@@ -182,6 +184,9 @@ void validateConfig(const RunConfig& c) {
         fail("schedule '" + c.schedule + "' is unknown (expected cosine, triangle or constant)");
     if (!(c.warmup >= 0.0 && c.warmup < 1.0)) fail("warmup must be a fraction in [0, 1), got " + num(c.warmup));
     if (!(c.peakEpoch > 0.0)) fail("peak_epoch must be > 0, got " + num(c.peakEpoch));
+    if (c.precision != "fp32" && c.precision != "bf16") fail("precision must be fp32 or bf16, got '" + c.precision + "'");
+    if (c.memoryFormat != "contiguous" && c.memoryFormat != "channels_last")
+        fail("memory_format must be contiguous or channels_last, got '" + c.memoryFormat + "'");
     if (c.threads < 0) fail("threads must be >= 0 (0 = every core), got " + std::to_string(c.threads));
     if (c.device != "auto" && c.device != "cpu" && c.device.rfind("cuda", 0) != 0)
         fail("device '" + c.device + "' is unknown (expected auto, cpu, cuda or cuda:N)");

@@ -6,12 +6,17 @@ namespace memloc::core {
 
 torch::Tensor trainStep(Net& model, Sgd& sgd, GradientAccountant* accountant, const torch::Tensor& images,
                         const torch::Tensor& labels, const torch::Tensor& noisy, std::int64_t noisyCount,
-                        double lr, std::int64_t globalBatch) {
+                        double lr, std::int64_t globalBatch, const TrainingMode& mode) {
     model.zero_grad(/*set_to_none=*/true);
     const double batch = globalBatch > 0 ? static_cast<double>(globalBatch) : static_cast<double>(images.size(0));
     torch::Tensor lossSum = torch::zeros({}, torch::TensorOptions().device(images.device()));
     if (images.size(0) > 0) {
-        const torch::Tensor logits = model.forward(images);
+        torch::Tensor logits;
+        {
+            const AutocastScope autocast(mode.bf16, images.device());
+            logits = model.forward(forMode(images, mode));
+        }
+        logits = logits.to(torch::kFloat);
         const torch::Tensor losses = torch::nn::functional::cross_entropy(
             logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
         if (accountant)

@@ -61,7 +61,8 @@ public:
         : m_config(std::move(config)),
           m_device(device),
           m_data(std::move(data)),
-          m_model(std::move(model)),
+          m_mode(trainingModeOf(m_config)),
+          m_model(laidOut(std::move(model), m_mode)),
           m_path(std::move(path)),
           m_steps(stepsPerEpoch(m_config, m_data.trainSize())),
           m_schedule(m_config.schedule, m_config.lr, m_steps * m_config.epochs, m_steps, m_config.warmup,
@@ -122,7 +123,7 @@ private:
                                  m_data.trainImages.index_select(0, idxDevice),
                                  m_data.trainGiven.index_select(0, idxDevice),
                                  m_data.noiseMaskDevice.index_select(0, idxDevice), noisyCount, lr,
-                                 dist::active() ? globalBatch : 0);
+                                 dist::active() ? globalBatch : 0, m_mode);
             if (cb.progress) cb.progress({b + 1, m_steps, stage});
         }
         if (cb.cancel && cb.cancel->isCancelled()) return std::nullopt;
@@ -143,9 +144,16 @@ private:
         return m;
     }
 
+    /// The model with its weights laid out as `mode` asks (before the optimizer sees them).
+    static std::shared_ptr<Net> laidOut(std::shared_ptr<Net> model, const TrainingMode& mode) {
+        if (mode.channelsLast) toChannelsLast(*model);
+        return model;
+    }
+
     RunConfig m_config;
     ComputeDevice m_device;
     RunData m_data;
+    TrainingMode m_mode;
     std::shared_ptr<Net> m_model;
     std::string m_path;
     std::int64_t m_steps;

@@ -9,7 +9,10 @@
 #include "models/model.h"
 #include "training/gradient_accountant.h"
 #include "training/lr_schedule.h"
+#include "training/precision.h"
 #include "training/sgd.h"
+#include "training/train_step.h"
+#include "error_of.h"
 #include "tiny_run.h"
 
 #include <QTemporaryDir>
@@ -211,6 +214,96 @@ private Q_SLOTS:
         QVERIFY(s.metrics.back().trainCleanAcc > s.metrics.front().trainCleanAcc);
         QVERIFY(s.metrics.back().testAcc > 0.5);
         QCOMPARE(readAccounting(path).cleanNorm.size(), std::size_t{4});
+    }
+
+    // channels_last lays out weights and batches as NHWC: the same training up to float rounding,
+    // stored in the usual layout; resuming such a run works.
+    void channelsLastTrainsLikeContiguous() {
+        QTemporaryDir dir;
+        const std::string plain = dir.filePath("plain.h5").toStdString(), nhwc = dir.filePath("nhwc.h5").toStdString();
+        RunConfig c = tinyConfig(2);
+        trainRun(c, plain);
+        c.memoryFormat = "channels_last";
+        const TrainResult r = trainRun(c, nhwc);
+        QCOMPARE(r.epochsCompleted, std::int64_t{2});
+        QCOMPARE(readRunSummary(nhwc).config.memoryFormat, std::string("channels_last"));
+        // Over epochs, rounding differences grow as in any two float orders of summation; the
+        // runs end close, and one step agrees to float precision.
+        const auto a = checkpoint(plain, 2), b = checkpoint(nhwc, 2);
+        QCOMPARE(a.size(), b.size());
+        for (const auto& [name, t] : b) QVERIFY(t.is_contiguous());
+        QVERIFY(std::abs(readRunSummary(plain).metrics.back().testAcc - readRunSummary(nhwc).metrics.back().testAcc) < 0.1);
+        {
+            ModelSpec spec;
+            spec.width = 0.125;
+            spec.imageSize = 16;
+            spec.numClasses = 4;
+            torch::manual_seed(5);
+            auto m1 = buildModel(spec);
+            torch::manual_seed(5);
+            auto m2 = buildModel(spec);
+            toChannelsLast(*m2);
+            QVERIFY(m2->named_parameters()["0.0.weight"].is_contiguous(torch::MemoryFormat::ChannelsLast));
+            const torch::Tensor x = torch::randn({32, 1, 16, 16}), y = torch::randint(4, {32}), noisy = torch::rand({32}) < 0.2;
+            const std::int64_t count = noisy.sum().item<std::int64_t>();
+            Sgd s1(m1->parameters(), 0.9, 5e-4, true), s2(m2->parameters(), 0.9, 5e-4, true);
+            GradientAccountant g1(*m1, m1->layerGroups()), g2(*m2, m2->layerGroups());
+            m1->train();
+            m2->train();
+            trainStep(*m1, s1, &g1, x, y, noisy, count, 0.05);
+            trainStep(*m2, s2, &g2, x, y, noisy, count, 0.05, 0, TrainingMode{false, true});
+            const auto p1 = snapshot(*m1), p2 = snapshot(*m2);
+            for (const auto& [name, t] : p1)
+                QVERIFY2(torch::allclose(t, p2.at(name), 1e-4, 1e-6), name.c_str());
+        }
+
+        // Resume a channels-last run cut after epoch 1: same as uninterrupted.
+        const std::string cut = dir.filePath("cut.h5").toStdString();
+        CancelToken cancel;
+        TrainCallbacks cb;
+        cb.cancel = &cancel;
+        cb.epochDone = [&](const EpochMetrics& m) {
+            if (m.epoch == 1) cancel.cancel();
+        };
+        QVERIFY(trainRun(c, cut, cb).cancelled);
+        QCOMPARE(resumeRun(cut).epochsCompleted, std::int64_t{2});
+        QVERIFY(sameState(checkpoint(cut, 2), b));
+    }
+
+    // bf16: convolutions and matrix products run in bfloat16 inside the autocast scope only; the
+    // stored weights and metrics stay float32 and the run still learns.
+    void bf16AutocastTrains() {
+        {
+            const torch::Tensor x = torch::randn({2, 3, 8, 8}), w = torch::randn({4, 3, 3, 3});
+            {
+                const AutocastScope scope(true, torch::kCPU);
+                QCOMPARE(torch::conv2d(x, w).scalar_type(), torch::kBFloat16);
+                QCOMPARE(torch::relu(x).scalar_type(), torch::kFloat);
+            }
+            QCOMPARE(torch::conv2d(x, w).scalar_type(), torch::kFloat);
+            const AutocastScope off(false, torch::kCPU);
+            QCOMPARE(torch::conv2d(x, w).scalar_type(), torch::kFloat);
+        }
+        QTemporaryDir dir;
+        const std::string fp32 = dir.filePath("fp32.h5").toStdString(), bf16 = dir.filePath("bf16.h5").toStdString();
+        RunConfig c = tinyConfig(4);
+        trainRun(c, fp32);
+        c.precision = "bf16";
+        trainRun(c, bf16);
+        const RunSummary s = readRunSummary(bf16), f = readRunSummary(fp32);
+        QVERIFY(s.metrics.back().trainCleanAcc > s.metrics.front().trainCleanAcc);
+        QVERIFY(s.metrics.back().testAcc > 0.5);
+        QVERIFY(std::abs(s.metrics.back().testAcc - f.metrics.back().testAcc) < 0.2);
+        QVERIFY(!sameState(checkpoint(fp32, 4), checkpoint(bf16, 4)));  // autocast really was on
+        for (const auto& [name, t] : checkpoint(bf16, 4)) QVERIFY(t.scalar_type() != torch::kBFloat16);
+        QCOMPARE(readAccounting(bf16).cleanNorm.size(), std::size_t{4});
+
+        RunConfig bad = tinyConfig(1);
+        bad.precision = "fp16";
+        QVERIFY(errorOf([&] { validateConfig(bad); }).contains("precision must be fp32 or bf16"));
+        bad = tinyConfig(1);
+        bad.memoryFormat = "nhwc";
+        QVERIFY(errorOf([&] { validateConfig(bad); }).contains("memory_format must be contiguous or channels_last"));
     }
 
     // Cancel after epoch 2, resume: the same metrics and parameters as an uninterrupted run.

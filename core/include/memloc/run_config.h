@@ -54,6 +54,13 @@ struct RunConfig {
     std::int64_t seed = 0;            ///< initialisation and shuffling
     bool accounting = true;           ///< per-group gradient accounting (clean vs noisy)
     std::int64_t evalBatchSize = 1024;
+    /// Training arithmetic: "fp32", or "bf16" (forward passes under bfloat16 autocast:
+    /// convolutions and matrix products in bfloat16; weights, BatchNorm, losses, gradients and the
+    /// optimizer stay float32). bf16 changes results; it pays off on GPUs and bf16-capable CPUs.
+    std::string precision = "fp32";
+    /// Layout of 4-D weights and image batches while training: "contiguous" (NCHW) or
+    /// "channels_last" (NHWC; same values up to rounding, often faster convolutions).
+    std::string memoryFormat = "contiguous";
     // Execution (not part of the science; results on CPU are identical for any thread count)
     std::string device = "auto";  ///< auto | cpu | cuda | cuda:N
     std::int64_t threads = 0;     ///< intra-op threads; 0 = every core

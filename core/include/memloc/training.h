@@ -62,19 +62,31 @@ TrainResult trainRun(const RunConfig& config, const std::string& outPath,
 TrainResult resumeRun(const std::string& runPath, const TrainCallbacks& callbacks = {},
                       const std::string& deviceOverride = "", std::int64_t threadsOverride = -1);
 
+/// What runTrainingBenchmark measures: every combination of width, precision and memory format,
+/// each with and without gradient accounting.
+struct BenchOptions {
+    std::vector<double> widths{1.0, 0.25};
+    std::vector<std::string> precisions{"fp32"};             ///< RunConfig::precision values
+    std::vector<std::string> memoryFormats{"contiguous"};    ///< RunConfig::memoryFormat values
+    std::int64_t batches = 20;     ///< timed batches per figure
+    std::int64_t batchSize = 128;
+    std::string device = "auto";
+    std::int64_t threads = 0;
+};
+
 /// Figures of one training-throughput measurement (see runTrainingBenchmark).
 struct BenchFigure {
     std::string model;
     double width = 1;
+    std::string precision = "fp32";
+    std::string memoryFormat = "contiguous";
     bool accounting = false;
     double imagesPerSecond = 0;
 };
 
-/// Measures ResNet-9 training throughput on synthetic 1x28x28 images (batch `batchSize`) for
-/// each width, with and without gradient accounting, after one warm-up batch. Blocks for
-/// roughly `batches` batches per figure.
-std::vector<BenchFigure> runTrainingBenchmark(const std::vector<double>& widths, std::int64_t batches,
-                                              std::int64_t batchSize, const std::string& device,
-                                              std::int64_t threads, const ProgressFn& progress = {});
+/// Measures ResNet-9 training throughput on synthetic 1x28x28 images for every combination in
+/// `options`, plain then with gradient accounting (figures in that order), each after one
+/// warm-up batch. Throws Error for an unknown precision or memory format.
+std::vector<BenchFigure> runTrainingBenchmark(const BenchOptions& options, const ProgressFn& progress = {});
 
 } // namespace memloc::core
