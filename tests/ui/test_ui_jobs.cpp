@@ -88,6 +88,17 @@ private Q_SLOTS:
         QCOMPARE(paper.momentum, 0.9);
     }
 
+    void dialogCarriesPrecisionAndMemoryFormat() {
+        NewRunDialog dialog;
+        core::RunConfig c = test::tinyConfig();
+        QCOMPARE(QString::fromStdString(dialog.config().precision), QStringLiteral("fp32"));
+        c.precision = "bf16";
+        c.memoryFormat = "channels_last";
+        dialog.setConfig(c);
+        QCOMPARE(QString::fromStdString(dialog.config().precision), QStringLiteral("bf16"));
+        QCOMPARE(QString::fromStdString(dialog.config().memoryFormat), QStringLiteral("channels_last"));
+    }
+
     void dialogValidatesInline() {
         NewRunDialog dialog;
         dialog.setConfig(test::tinyConfig());

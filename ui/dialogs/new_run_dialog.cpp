@@ -176,6 +176,12 @@ QWidget* NewRunDialog::buildTrainingGroup() {
     m_device = choiceBox({QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda")});
     m_device->setToolTip(core::cudaAvailable() ? tr("CUDA is available") : tr("This build sees no CUDA device"));
     m_threads = intBox(0, 1024, tr("all cores"));
+    m_precision = choiceBox({QStringLiteral("fp32"), QStringLiteral("bf16")});
+    m_precision->setToolTip(tr("bf16: forward passes under bfloat16 autocast (weights, BatchNorm, losses and the "
+                               "optimizer stay float32). Faster on GPUs and bf16-capable CPUs; changes results."));
+    m_memoryFormat = choiceBox({QStringLiteral("contiguous"), QStringLiteral("channels_last")});
+    m_memoryFormat->setToolTip(tr("channels_last: weights and batches laid out NHWC while training; the same "
+                                  "values up to rounding, often faster convolutions"));
     connect(m_schedule, &QComboBox::currentIndexChanged, this, &NewRunDialog::updateEnabled);
 
     auto* group = new QGroupBox(tr("Training"));
@@ -189,6 +195,8 @@ QWidget* NewRunDialog::buildTrainingGroup() {
     form->addRow(m_accounting);
     form->addRow(tr("Device:"), m_device);
     form->addRow(tr("CPU threads:"), m_threads);
+    form->addRow(tr("Precision:"), m_precision);
+    form->addRow(tr("Memory format:"), m_memoryFormat);
     return group;
 }
 
@@ -235,6 +243,8 @@ void NewRunDialog::setConfig(const core::RunConfig& c) {
     m_accounting->setChecked(c.accounting);
     m_device->setCurrentText(text(c.device.rfind("cuda", 0) == 0 ? std::string("cuda") : c.device));
     m_threads->setValue(static_cast<int>(c.threads));
+    m_precision->setCurrentText(text(c.precision));
+    m_memoryFormat->setCurrentText(text(c.memoryFormat));
     updateEnabled();
 }
 
@@ -268,6 +278,8 @@ core::RunConfig NewRunDialog::config() const {
     // Keep an explicit cuda:N from the preset when "cuda" stays selected.
     if (!(device == "cuda" && m_base.device.rfind("cuda", 0) == 0)) c.device = device;
     c.threads = m_threads->value();
+    c.precision = m_precision->currentText().toStdString();
+    c.memoryFormat = m_memoryFormat->currentText().toStdString();
     return c;
 }
 

@@ -81,6 +81,8 @@ private:
     QCheckBox* m_accounting;
     QComboBox* m_device;
     QSpinBox* m_threads;
+    QComboBox* m_precision;
+    QComboBox* m_memoryFormat;
     // output
     QLineEdit* m_output;
     QCheckBox* m_overwrite;
