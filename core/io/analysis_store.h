@@ -7,14 +7,14 @@
 
 namespace memloc::core {
 
-/// Opens a run file for writing one analysis group /analyses/<name>. Everything is written into
-/// /analyses/<name>.partial; commit() then swaps it in place of any previous result (unlink +
-/// move, then flush), so readers see either the old complete result or the new one. Destroying
-/// an uncommitted writer removes the partial group. Throws Error (naming the file) on I/O errors.
+/// Writes one analysis result, /analyses/<name>, into a run file. The result is built in an
+/// in-memory HDF5 file; commit() then copies it into a copy of the run file that replaces the run
+/// file when complete and on disk (editCopy), so a kill, a full disk or a failed write at any
+/// moment leaves the run file as it was, with any previous result. Destroying an uncommitted
+/// writer stores nothing. Throws Error (naming the file) on I/O errors.
 class AnalysisWriter {
 public:
     AnalysisWriter(std::string path, std::string name);
-    ~AnalysisWriter();
     AnalysisWriter(const AnalysisWriter&) = delete;
     AnalysisWriter& operator=(const AnalysisWriter&) = delete;
 
@@ -24,9 +24,8 @@ public:
 
 private:
     std::string m_path, m_name;
-    H5::H5File m_file;
+    H5::H5File m_memory;
     H5::Group m_group;
-    bool m_committed = false;
 };
 
 /// Opens /analyses/<name> of a run file read-only; throws Error if the run has no such analysis

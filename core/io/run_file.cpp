@@ -2,6 +2,7 @@
 
 #include "io/file_util.h"
 #include "io/h5_util.h"
+#include "io/safe_save.h"
 #include "memloc/error.h"
 #include "memloc/version.h"
 
@@ -12,8 +13,6 @@
 #include <ctime>
 #include <filesystem>
 
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace memloc::core {
 
@@ -62,72 +61,8 @@ void writeMetrics(H5::H5File& file, const EpochMetrics& m) {
 // Room reserved for HDF5's own additions to a save (object headers, heaps, B-tree nodes).
 constexpr std::uint64_t kReserveSlack = 1 << 20;
 
-/// Flushes a file's data to the disk (so the rename that follows cannot overtake it after a power
-/// cut). Returns false on an I/O error.
-bool syncFile(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    const bool ok = ::fsync(fd) == 0;
-    ::close(fd);
-    return ok;
-}
-
-/// Runs `edit` on a copy of the run file ("<path>.saving") and renames the copy over the file once
-/// the edit is complete and on disk. HDF5 1.10 rewrites its metadata in place, and a SIGKILL in the
-/// middle of an in-place save was measured to leave files that resume could not open (issue #7);
-/// this way a kill or a failed write at any moment leaves the previous file untouched. Costs one
-/// copy of the file per call (kernel-side copy; the cost per epoch is in the README).
-///
-/// `reserveBytes` (an upper bound of what the edit adds) is allocated on the disk before HDF5
-/// writes anything: a full disk then fails here, with a clear message, instead of inside HDF5,
-/// which after a failed write keeps the file open and crashes when the process exits (HDF5 1.10.8).
-template <typename Edit>
-void editCopy(const std::string& path, const std::string& doing, std::uint64_t reserveBytes, Edit&& edit) {
-    const std::string saving = path + ".saving";
-    removeQuietly(saving);  // left by a process killed while saving
-    const std::string kept = "; the file keeps the epochs saved before";
-    std::error_code ec;
-    fs::copy_file(path, saving, fs::copy_options::overwrite_existing, ec);
-    if (ec) {
-        removeQuietly(saving);
-        throw Error(path + ": cannot save " + doing + ": copying the run file failed (" + ec.message() + ")" + kept);
-    }
-    const std::uintmax_t size = fs::file_size(saving, ec);
-    int reserved = ec ? ec.value() : 0;
-    if (!ec) {
-        const int fd = ::open(saving.c_str(), O_RDWR | O_CLOEXEC);
-        reserved = fd < 0 ? errno : ::posix_fallocate(fd, 0, static_cast<off_t>(size + reserveBytes));
-        if (fd >= 0) ::close(fd);
-    }
-    if (reserved != 0) {
-        removeQuietly(saving);
-        throw Error(path + ": cannot save " + doing + ": no room for it (" + std::strerror(reserved) + ")" + kept);
-    }
-    try {
-        H5::H5File file(saving, H5F_ACC_RDWR);
-        edit(file);
-        file.flush(H5F_SCOPE_GLOBAL);
-        file.close();
-    } catch (const H5::Exception& e) {
-        removeQuietly(saving);
-        throw Error(path + ": cannot save " + doing + ": HDF5 write failed (" + e.getDetailMsg() +
-                    "; disk full or not writable?)" + kept);
-    } catch (...) {
-        removeQuietly(saving);
-        throw;
-    }
-    if (!syncFile(saving)) {
-        removeQuietly(saving);
-        throw Error(path + ": cannot save " + doing + ": writing to the disk failed (" + std::strerror(errno) + ")" +
-                    kept);
-    }
-    fs::rename(saving, path, ec);
-    if (ec) {
-        removeQuietly(saving);
-        throw Error(path + ": cannot save " + doing + ": renaming the saved copy into place failed (" +
-                    ec.message() + ")");
-    }
-}
+/// What every failed save of a training epoch leaves.
+constexpr const char* kEpochsKept = "; the file keeps the epochs saved before";
 
 } // namespace
 
@@ -141,12 +76,13 @@ void createRunFile(const std::string& path, const RunFileHeader& header, const R
         throw Error(path + ": file exists (choose another --out, or --overwrite to replace it)");
     const fs::path parent = fs::absolute(path).parent_path();
     if (!fs::is_directory(parent)) throw Error(path + ": folder " + parent.string() + " does not exist");
-    const std::string partial = path + ".partial";
+    // The new file is built in memory and written with plain file I/O: a full disk or an unwritable
+    // folder then fails with a clear error, never inside HDF5 (which cannot report failed writes
+    // of objects still open and crashes at exit after them), and never leaves a file at `path`.
     H5::Exception::dontPrint();
+    std::string image;
     try {
-        H5::FileAccPropList access;
-        access.setLibverBounds(H5F_LIBVER_V18, H5F_LIBVER_LATEST);
-        H5::H5File file(partial, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access);
+        H5::H5File file = createMemoryFile(path);
         h5::writeAttr(file, "format", std::string(kRunFormatName));
         h5::writeAttr(file, "format_version", kRunFormatVersion);
         h5::writeAttr(file, "memloc_version", memlocVersion());
@@ -224,16 +160,11 @@ void createRunFile(const std::string& path, const RunFileHeader& header, const R
         if (header.initialCheckpoint) writeCheckpoint(checkpoints, 0, model);
         writeMetrics(file, epoch0);
         h5::writeAttr(file, "epochs_completed", std::int64_t{0});
-        file.close();
+        image = fileImage(file);
     } catch (const H5::Exception& e) {
-        removeQuietly(partial);
-        rethrowH5(partial, "creating the run file", e);
+        rethrowH5(path, "creating the run file", e);
     }
-    if (!syncFile(partial)) {
-        removeQuietly(partial);
-        throw Error(path + ": cannot write the new run file (" + std::string(std::strerror(errno)) + ")");
-    }
-    moveIntoPlace(partial, path);
+    writeNewFile(path, image, "the new run file");
 }
 
 void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metrics,
@@ -276,9 +207,16 @@ void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metric
         std::uint64_t bytes = kReserveSlack;
         for (const auto& p : model.named_parameters()) bytes += 2 * p.value().nbytes();  // + momentum
         for (const auto& b : model.named_buffers()) bytes += b.value().nbytes();
-        editCopy(path, doing, bytes + bytes / 4, write);
+        editCopy(path, doing, kEpochsKept, bytes + bytes / 4, write);
         return;
     }
+    // In place (a file not yet in its final place): the space is still reserved first, so HDF5
+    // never meets a full disk.
+    std::uint64_t bytes = kReserveSlack;
+    for (const auto& p : model.named_parameters()) bytes += 2 * p.value().nbytes();
+    for (const auto& b : model.named_buffers()) bytes += b.value().nbytes();
+    if (const int reserved = reserveSpace(path, bytes + bytes / 4); reserved != 0)
+        throw Error(path + ": cannot save " + doing + ": no room for it (" + std::strerror(reserved) + ")");
     try {
         H5::H5File file(path, H5F_ACC_RDWR);
         write(file);
@@ -291,6 +229,9 @@ void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metric
 
 void writeEpochMetrics(const std::string& path, const EpochMetrics& metrics) {
     H5::Exception::dontPrint();
+    if (const int reserved = reserveSpace(path, kReserveSlack); reserved != 0)
+        throw Error(path + ": cannot write the metrics of epoch " + std::to_string(metrics.epoch) + ": no room (" +
+                    std::strerror(reserved) + ")");
     try {
         H5::H5File file(path, H5F_ACC_RDWR);
         writeMetrics(file, metrics);
@@ -321,7 +262,7 @@ void discardIncompleteEpochs(const std::string& path) {
         rethrowH5(path, "checking for an incomplete epoch", e);
     }
     if (!extra) return;
-    editCopy(path, "the removal of an incomplete epoch", kReserveSlack, [&](H5::H5File& file) {
+    editCopy(path, "the removal of an incomplete epoch", kEpochsKept, kReserveSlack, [&](H5::H5File& file) {
         H5::Group checkpoints = file.openGroup("checkpoints");
         const std::string name = checkpointName(done + 1);
         if (checkpoints.nameExists(name)) checkpoints.unlink(name);

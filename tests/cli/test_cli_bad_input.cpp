@@ -3,6 +3,8 @@
 // a failed write while training ends with a clear error and leaves every saved epoch readable.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -185,6 +187,52 @@ private Q_SLOTS:
         const Result resumed = runCli({"train", "--resume", run});
         QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
         QCOMPARE(inspectJson(run)["epochs"].toInt(), 12);
+    }
+
+    // A disk too full for even the new run file: one error line, exit 1, no file (not a broken
+    // one), no crash at exit; with --overwrite the run already there is kept as it was.
+    void diskFullCreatingRunFile() {
+        const QString run = path("no-room.h5");
+        const Result r = runCli(tinyTrain(run, 2), 100'000);
+        QVERIFY2(r.code == 1, qPrintable(QString("exit %1: %2").arg(r.code).arg(r.err)));
+        QVERIFY2(r.err.count('\n') == 1 && r.err.contains("cannot write the new run file"), qPrintable(r.err));
+        QVERIFY(!QFile::exists(run));
+        QVERIFY(!QFile::exists(run + ".partial"));
+
+        const QString kept = path("kept.h5");
+        QCOMPARE(runCli(tinyTrain(kept, 2)).code, 0);
+        const QByteArray before = [&] { QFile f(kept); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        const Result over = runCli(tinyTrain(kept, 2) << "--overwrite", 100'000);
+        QVERIFY2(over.code == 1, qPrintable(QString("exit %1: %2").arg(over.code).arg(over.err)));
+        QFile f(kept);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll() == before);
+        QCOMPARE(inspectJson(kept)["epochs"].toInt(), 2);
+    }
+
+    // A full disk while an analysis is stored: one error line, exit 1, the run file unchanged
+    // (its epochs and earlier analyses), no crash at exit; with room the analysis is stored.
+    void diskFullStoringAnalysis() {
+        const QString run = path("analysis-room.h5");
+        QCOMPARE(runCli(tinyTrain(run, 2)).code, 0);
+        const qint64 size = QFileInfo(run).size();
+        const QByteArray before = [&] { QFile f(run); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        const QStringList flip{"flip", run, "--noisy", "2", "--clean", "2", "--batch", "16", "--eval-subset", "32",
+                               "--threads", "1"};
+        for (qint64 limit : {size / 2, size + 4096}) {  // the copy fails; the reservation fails
+            const Result r = runCli(flip, limit);
+            QVERIFY2(r.code == 1, qPrintable(QString("limit %1: exit %2: %3").arg(limit).arg(r.code).arg(r.err)));
+            QVERIFY2(r.err.count('\n') == 1 && r.err.contains("cannot save analysis 'flipping'") &&
+                         r.err.contains("the run file is unchanged"),
+                     qPrintable(r.err));
+            QFile f(run);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QVERIFY(f.readAll() == before);
+            QVERIFY(!QFile::exists(run + ".saving"));
+        }
+        const Result ok = runCli(flip);
+        QVERIFY2(ok.code == 0, qPrintable(ok.err));
+        QVERIFY(inspectJson(run)["analyses"].toArray().contains(QJsonValue("flipping")));
     }
 };
 

@@ -1,0 +1,120 @@
+#include "io/safe_save.h"
+
+#include "io/file_util.h"
+#include "memloc/error.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace memloc::core {
+
+namespace fs = std::filesystem;
+
+int reserveSpace(const std::string& path, std::uint64_t extraBytes) {
+    std::error_code ec;
+    const std::uintmax_t size = fs::file_size(path, ec);
+    if (ec) return ec.value();
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) return errno;
+    const int result = ::posix_fallocate(fd, 0, static_cast<off_t>(size + extraBytes));
+    ::close(fd);
+    return result;
+}
+
+bool syncFile(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = ::fsync(fd) == 0;
+    ::close(fd);
+    return ok;
+}
+
+void editCopy(const std::string& path, const std::string& doing, const std::string& unchanged,
+              std::uint64_t reserveBytes, const std::function<void(H5::H5File&)>& edit) {
+    const std::string saving = path + ".saving";
+    removeQuietly(saving);  // left by a process killed while saving
+    std::error_code ec;
+    fs::copy_file(path, saving, fs::copy_options::overwrite_existing, ec);
+    if (ec) {
+        removeQuietly(saving);
+        throw Error(path + ": cannot save " + doing + ": copying the run file failed (" + ec.message() + ")" + unchanged);
+    }
+    if (const int reserved = reserveSpace(saving, reserveBytes); reserved != 0) {
+        removeQuietly(saving);
+        throw Error(path + ": cannot save " + doing + ": no room for it (" + std::strerror(reserved) + ")" + unchanged);
+    }
+    H5::Exception::dontPrint();
+    try {
+        H5::H5File file(saving, H5F_ACC_RDWR);
+        edit(file);
+        file.flush(H5F_SCOPE_GLOBAL);
+        file.close();
+    } catch (const H5::Exception& e) {
+        removeQuietly(saving);
+        throw Error(path + ": cannot save " + doing + ": HDF5 write failed (" + e.getDetailMsg() +
+                    "; disk full or not writable?)" + unchanged);
+    } catch (...) {
+        removeQuietly(saving);
+        throw;
+    }
+    if (!syncFile(saving)) {
+        const int error = errno;
+        removeQuietly(saving);
+        throw Error(path + ": cannot save " + doing + ": writing to the disk failed (" + std::strerror(error) + ")" +
+                    unchanged);
+    }
+    fs::rename(saving, path, ec);
+    if (ec) {
+        removeQuietly(saving);
+        throw Error(path + ": cannot save " + doing + ": renaming the saved copy into place failed (" + ec.message() +
+                    ")" + unchanged);
+    }
+}
+
+H5::H5File createMemoryFile(const std::string& name) {
+    H5::FileAccPropList access;
+    // The original superblock (version 0), which has no checksum: with the 1.8 and later ones, HDF5
+    // 1.10's H5Fget_file_image clears the "open for writing" flag in the image without updating
+    // the superblock's checksum, and the written file cannot be opened (checked with h5py too).
+    // Objects keep the formats a default file access gives them (the earliest that can hold them).
+    access.setLibverBounds(H5F_LIBVER_EARLIEST, H5F_LIBVER_V18);
+    access.setCore(1 << 20, /*backing_store=*/false);
+    return H5::H5File(name, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access);
+}
+
+std::string fileImage(H5::H5File& file) {
+    file.flush(H5F_SCOPE_GLOBAL);
+    const ssize_t size = H5Fget_file_image(file.getId(), nullptr, 0);
+    if (size < 0) throw H5::FileIException("H5Fget_file_image", "cannot get the file image size");
+    std::string bytes(static_cast<std::size_t>(size), '\0');
+    if (H5Fget_file_image(file.getId(), bytes.data(), bytes.size()) != size)
+        throw H5::FileIException("H5Fget_file_image", "cannot copy the file image");
+    return bytes;
+}
+
+void writeNewFile(const std::string& path, const std::string& bytes, const std::string& what) {
+    const std::string partial = path + ".partial";
+    const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) throw Error(path + ": cannot write " + what + " (" + std::strerror(errno) + ")");
+    int error = bytes.empty() ? 0 : ::posix_fallocate(fd, 0, static_cast<off_t>(bytes.size()));
+    for (std::size_t done = 0; error == 0 && done < bytes.size();) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) error = n < 0 ? errno : EIO;
+        else done += static_cast<std::size_t>(n);
+    }
+    if (error == 0 && ::fsync(fd) != 0) error = errno;
+    if (::close(fd) != 0 && error == 0) error = errno;
+    if (error != 0) {
+        removeQuietly(partial);
+        throw Error(path + ": cannot write " + what + " (" + std::strerror(error) + ")");
+    }
+    moveIntoPlace(partial, path);
+}
+
+} // namespace memloc::core
