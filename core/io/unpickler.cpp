@@ -1,8 +1,8 @@
 #include "io/unpickler.h"
 
+#include "io/pickle_node.h"
 #include "memloc/error.h"
 
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -15,11 +15,11 @@ namespace memloc::core {
 
 namespace {
 
-// A nested structure deeper than this, or expanding (through shared memo references) to more
-// values than this, is refused instead of exhausting the C++ stack or memory.
-constexpr int kMaxDepth = 1000;
-constexpr std::size_t kMaxValues = 20'000'000;
-constexpr std::size_t kMaxTensorDims = 64;
+using pickle::makeNode;
+using pickle::Node;
+using pickle::NodePtr;
+using pickle::toPickleValue;
+using pickle::typeName;
 
 const TorchDtype kDtypes[] = {
     {"FloatStorage", "float32", torch::kFloat},     {"DoubleStorage", "float64", torch::kDouble},
@@ -30,90 +30,8 @@ const TorchDtype kDtypes[] = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// The unpickler. Values live in shared nodes while unpickling because the pickle memo refers to
-// objects that are mutated afterwards (a dict is memoised before its SETITEMS); the result is
-// converted to PickleValue at the end.
-
-struct Node;
-using NodePtr = std::shared_ptr<Node>;
-
-struct Node {
-    enum class Type { None, Bool, Int, Float, String, Bytes, Tensor, List, Tuple, Dict, Global, Storage };
-    Type type = Type::None;
-    bool boolean = false;
-    std::int64_t integer = 0;
-    double real = 0;
-    std::string text;  // String, Bytes, or the canonical "module.name" of a Global
-    torch::Tensor tensor;  // Tensor; or the flat data of a Storage
-    std::vector<NodePtr> items;
-    std::vector<std::pair<NodePtr, NodePtr>> entries;
-    std::unordered_map<std::string, std::size_t> keyIndex;  // Dict: hash key -> entry
-};
-
-NodePtr makeNode(Node::Type type) {
-    auto node = std::make_shared<Node>();
-    node->type = type;
-    return node;
-}
-
-const char* typeName(Node::Type type) {
-    switch (type) {
-    case Node::Type::None: return "None";
-    case Node::Type::Bool: return "bool";
-    case Node::Type::Int: return "int";
-    case Node::Type::Float: return "float";
-    case Node::Type::String: return "str";
-    case Node::Type::Bytes: return "bytes";
-    case Node::Type::Tensor: return "tensor";
-    case Node::Type::List: return "list";
-    case Node::Type::Tuple: return "tuple";
-    case Node::Type::Dict: return "dict";
-    case Node::Type::Global: return "global";
-    case Node::Type::Storage: return "storage";
-    }
-    return "?";
-}
-
-/// Python's dict key identity for the hashable kinds (True == 1 == 1.0); "" if unhashable here.
-std::string hashKey(const Node& key) {
-    switch (key.type) {
-    case Node::Type::None: return "n";
-    case Node::Type::Bool: return key.boolean ? "i1" : "i0";
-    case Node::Type::Int: return "i" + std::to_string(key.integer);
-    case Node::Type::Float:
-        // Range first: converting an out-of-range double to int64 is undefined (found by fuzz_unpickler).
-        if (std::abs(key.real) < 9e18 && key.real == static_cast<double>(static_cast<std::int64_t>(key.real)))
-            return "i" + std::to_string(static_cast<std::int64_t>(key.real));
-        return "f" + std::to_string(key.real);
-    case Node::Type::String: return "s" + key.text;
-    case Node::Type::Bytes: return "b" + key.text;
-    case Node::Type::Global: return "g" + key.text;
-    default: return std::string();
-    }
-}
-
-/// Decodes UTF-8 into code points; false on malformed input.
-bool decodeUtf8(const std::string& s, std::vector<std::uint32_t>& out) {
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        int extra = 0;
-        std::uint32_t cp = 0;
-        if (c < 0x80) { cp = c; }
-        else if ((c & 0xE0) == 0xC0) { cp = c & 0x1F; extra = 1; }
-        else if ((c & 0xF0) == 0xE0) { cp = c & 0x0F; extra = 2; }
-        else if ((c & 0xF8) == 0xF0) { cp = c & 0x07; extra = 3; }
-        else return false;
-        if (i + extra >= s.size()) return false;
-        for (int k = 1; k <= extra; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        out.push_back(cp);
-        i += 1 + extra;
-    }
-    return true;
-}
+// The unpickler. It builds a graph of pickle::Node (see pickle_node.h), converted to PickleValue
+// at the end.
 
 /// Functions C++ torch::pickle_save (the TorchScript pickler) wraps values in to record their
 /// static type; each returns its first argument unchanged.
@@ -131,14 +49,7 @@ public:
     // A pickle can build cycles (a list appended to itself through DUP or the memo) that shared
     // pointers never free: break every container's links once the result has been converted
     // (the leak was found by fuzz_unpickler).
-    ~Unpickler() {
-        for (const std::weak_ptr<Node>& weak : m_containers) {
-            if (const NodePtr node = weak.lock()) {
-                node->items.clear();
-                node->entries.clear();
-            }
-        }
-    }
+    ~Unpickler() { pickle::unlinkContainers(m_containers); }
     Unpickler(const Unpickler&) = delete;
     Unpickler& operator=(const Unpickler&) = delete;
 
@@ -239,16 +150,9 @@ private:
         if (it == m_memo.end()) fail("memo index " + std::to_string(index) + " not defined");
         push(it->second);
     }
-    void setItem(Node& dict, NodePtr key, NodePtr value) {
-        const std::string h = hashKey(*key);
-        if (h.empty()) fail(std::string("unhashable dict key of type ") + typeName(key->type));
-        const auto it = dict.keyIndex.find(h);
-        if (it != dict.keyIndex.end()) {
-            dict.entries[it->second].second = std::move(value);
-        } else {
-            dict.keyIndex.emplace(h, dict.entries.size());
-            dict.entries.emplace_back(std::move(key), std::move(value));
-        }
+    void setItem(Node& dict, const NodePtr& key, NodePtr value) {
+        if (!pickle::setDictItem(dict, key, std::move(value)))
+            fail(std::string("unhashable dict key of type ") + typeName(key->type));
     }
     Node& expect(const NodePtr& node, Node::Type type, const char* what) {
         if (node->type != type)
@@ -419,21 +323,6 @@ private:
         return n;
     }
 
-    std::int64_t intArg(const NodePtr& v, const char* what) {
-        if (v->type == Node::Type::Int) return v->integer;
-        if (v->type == Node::Type::Bool) return v->boolean ? 1 : 0;
-        fail(std::string(what) + " is a " + typeName(v->type) + ", expected an int");
-    }
-
-    std::vector<std::int64_t> intTuple(const NodePtr& v, const char* what) {
-        if (v->type != Node::Type::Tuple && v->type != Node::Type::List)
-            fail(std::string(what) + " is a " + typeName(v->type) + ", expected a tuple");
-        if (v->items.size() > kMaxTensorDims) fail(std::string(what) + " has too many dimensions");
-        std::vector<std::int64_t> out;
-        for (const NodePtr& item : v->items) out.push_back(intArg(item, what));
-        return out;
-    }
-
     NodePtr call(const std::string& fn, const std::vector<NodePtr>& args) {
         if (fn == "collections.OrderedDict") {
             auto dict = make(Node::Type::Dict);
@@ -448,7 +337,11 @@ private:
             }
             return dict;
         }
-        if (fn == "torch._utils._rebuild_tensor_v2") return rebuildTensor(args);
+        if (fn == "torch._utils._rebuild_tensor_v2") {
+            auto out = make(Node::Type::Tensor);
+            out->tensor = pickle::rebuildTensorV2(args, m_fail);
+            return out;
+        }
         if (isTorchScriptTag(fn)) {  // type annotations only: the value passes through
             if (args.empty()) fail("'" + fn + "' without arguments");
             return args[0];
@@ -461,13 +354,8 @@ private:
             if (args.size() != 2 || args[0]->type != Node::Type::String ||
                 args[1]->type != Node::Type::String || args[1]->text != "latin1")
                 fail("_codecs.encode is allowed only as (str, 'latin1') for bytes");
-            std::vector<std::uint32_t> cps;
-            if (!decodeUtf8(args[0]->text, cps)) fail("invalid UTF-8 in bytes");
             auto out = make(Node::Type::Bytes);
-            for (std::uint32_t cp : cps) {
-                if (cp > 0xFF) fail("non-latin1 character in bytes");
-                out->text.push_back(static_cast<char>(cp));
-            }
+            out->text = pickle::latin1Bytes(args[0]->text, m_fail);
             return out;
         }
         if (fn == "builtins.bytes") {
@@ -480,13 +368,13 @@ private:
             auto out = make(Node::Type::String);
             out->text = args[0]->text;
             if (args.size() == 2 && args[1]->type != Node::Type::None)
-                out->text += ":" + std::to_string(intArg(args[1], "device index"));
+                out->text += ":" + std::to_string(pickle::intValue(*args[1], "device index", m_fail));
             return out;
         }
         if (fn == "torch.Size") {
             if (args.size() != 1) fail("bad torch.Size arguments");
             auto out = make(Node::Type::Tuple);
-            for (std::int64_t v : intTuple(args[0], "torch.Size")) {
+            for (std::int64_t v : pickle::intValues(*args[0], "torch.Size", m_fail)) {
                 auto n = make(Node::Type::Int);
                 n->integer = v;
                 out->items.push_back(n);
@@ -507,7 +395,7 @@ private:
             typeNameFull.rfind("torch.", 0) == 0 ? torchDtypeByStorage(typeNameFull.substr(6)) : nullptr;
         if (!dtype) fail("'" + typeNameFull + "' is not a supported storage type");
         const std::string& key = pid->items[2]->text;
-        const std::int64_t numel = intArg(pid->items[4], "storage size");
+        const std::int64_t numel = pickle::intValue(*pid->items[4], "storage size", m_fail);
         if (numel < 0) fail("negative storage size");
 
         const auto cached = m_storages.find(key);
@@ -529,45 +417,6 @@ private:
         return node;
     }
 
-    /// _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, backward_hooks[, metadata]).
-    NodePtr rebuildTensor(const std::vector<NodePtr>& args) {
-        if (args.size() < 6 || args.size() > 7) fail("_rebuild_tensor_v2 takes 6 or 7 arguments");
-        if (args[0]->type != Node::Type::Storage) fail("_rebuild_tensor_v2 argument is not a storage");
-        const torch::Tensor& storage = args[0]->tensor;
-        const std::int64_t offset = intArg(args[1], "tensor offset");
-        const std::vector<std::int64_t> sizes = intTuple(args[2], "tensor size");
-        const std::vector<std::int64_t> strides = intTuple(args[3], "tensor stride");
-        if (sizes.size() != strides.size()) fail("tensor size and stride differ in length");
-        if (args[5]->type != Node::Type::Dict || !args[5]->entries.empty())
-            fail("tensor backward hooks are not supported");
-        if (offset < 0) fail("negative tensor offset");
-        // The largest element index must lie inside the storage (checked without overflow).
-        bool empty = false;
-        std::int64_t last = offset;
-        for (std::size_t i = 0; i < sizes.size(); ++i) {
-            if (sizes[i] < 0 || strides[i] < 0) fail("negative tensor size or stride");
-            if (sizes[i] == 0) empty = true;
-        }
-        auto out = make(Node::Type::Tensor);
-        const auto options = torch::TensorOptions().dtype(storage.scalar_type());
-        if (empty) {
-            if (offset > storage.numel()) fail("tensor offset beyond its storage");
-            out->tensor = torch::empty(sizes, options);
-            return out;
-        }
-        for (std::size_t i = 0; i < sizes.size(); ++i) {
-            std::int64_t span = 0;
-            if (__builtin_mul_overflow(sizes[i] - 1, strides[i], &span) ||
-                __builtin_add_overflow(last, span, &last))
-                fail("tensor extent overflows");
-        }
-        if (last >= storage.numel())
-            fail("tensor of size " + c10::str(c10::IntArrayRef(sizes)) + " reaches element " + std::to_string(last) +
-                 " of a storage of " + std::to_string(storage.numel()));
-        out->tensor = storage.as_strided(sizes, strides, offset).clone(at::MemoryFormat::Contiguous);
-        return out;
-    }
-
     const std::string& m_path;
     const std::string& m_data;
     PickleRecordLoader m_loader;
@@ -578,47 +427,7 @@ private:
     std::unordered_map<std::uint64_t, NodePtr> m_memo;
     std::unordered_map<std::string, NodePtr> m_storages;
     std::vector<std::weak_ptr<Node>> m_containers;
-};
-
-class Converter {
-public:
-    explicit Converter(const std::string& path) : m_path(path) {}
-
-    PickleValue convert(const Node& node, int depth = 0) {
-        if (depth > kMaxDepth) fail("is nested more than " + std::to_string(kMaxDepth) + " levels deep (or recursive)");
-        if (++m_count > kMaxValues) fail("expands to more than " + std::to_string(kMaxValues) + " values");
-        PickleValue v;
-        switch (node.type) {
-        case Node::Type::None: v.kind = PickleValue::Kind::None; break;
-        case Node::Type::Bool: v.kind = PickleValue::Kind::Bool; v.boolean = node.boolean; break;
-        case Node::Type::Int: v.kind = PickleValue::Kind::Int; v.integer = node.integer; break;
-        case Node::Type::Float: v.kind = PickleValue::Kind::Float; v.real = node.real; break;
-        case Node::Type::String: v.kind = PickleValue::Kind::String; v.text = node.text; break;
-        case Node::Type::Bytes: v.kind = PickleValue::Kind::Bytes; v.text = node.text; break;
-        case Node::Type::Global: v.kind = PickleValue::Kind::String; v.text = node.text; break;
-        case Node::Type::Tensor: v.kind = PickleValue::Kind::Tensor; v.tensor = node.tensor; break;
-        case Node::Type::Storage: fail("holds a bare storage outside a tensor");
-        case Node::Type::List:
-        case Node::Type::Tuple:
-            v.kind = node.type == Node::Type::List ? PickleValue::Kind::List : PickleValue::Kind::Tuple;
-            v.items.reserve(node.items.size());
-            for (const NodePtr& item : node.items) v.items.push_back(convert(*item, depth + 1));
-            break;
-        case Node::Type::Dict:
-            v.kind = PickleValue::Kind::Dict;
-            v.entries.reserve(node.entries.size());
-            for (const auto& [key, value] : node.entries)
-                v.entries.emplace_back(convert(*key, depth + 1), convert(*value, depth + 1));
-            break;
-        }
-        return v;
-    }
-
-private:
-    [[noreturn]] void fail(const std::string& what) const { throw Error(m_path + ": the checkpoint " + what); }
-
-    const std::string& m_path;
-    std::size_t m_count = 0;
+    const pickle::PickleFailure m_fail = [this](const std::string& what) { fail(what); };
 };
 
 } // namespace
@@ -638,7 +447,7 @@ const TorchDtype* torchDtypeByType(torch::ScalarType type) {
 PickleValue unpickle(const std::string& path, const std::string& pickle, const PickleRecordLoader& loader) {
     Unpickler unpickler(path, pickle, loader);
     const NodePtr root = unpickler.run();
-    return Converter(path).convert(*root);
+    return toPickleValue(path, *root);
 }
 
 } // namespace memloc::core
