@@ -19,12 +19,17 @@ void AnalysisJob::start() {
     auto* worker = new AnalysisWorker(m_work, cancelToken());
     // The worker lives on another thread: these connections queue copies of the arguments.
     connect(worker, &AnalysisWorker::progress, this, &AnalysisJob::setProgress);
-    connect(worker, &AnalysisWorker::done, this, [this](const QString& summary) { finish(State::Finished, summary); });
-    connect(worker, &AnalysisWorker::cancelled, this,
-            [this] { finish(State::Cancelled, tr("cancelled; any previous result is kept")); });
-    connect(worker, &AnalysisWorker::failed, this, [this](const QString& message) { finish(State::Failed, message); });
+    connect(worker, &AnalysisWorker::done, this, &AnalysisJob::onDone);
+    connect(worker, &AnalysisWorker::cancelled, this, &AnalysisJob::onCancelled);
+    connect(worker, &AnalysisWorker::failed, this, &AnalysisJob::onFailed);
     startWorker(worker);
 }
+
+void AnalysisJob::onDone(const QString& summary) { finish(State::Finished, summary); }
+
+void AnalysisJob::onCancelled() { finish(State::Cancelled, tr("cancelled; any previous result is kept")); }
+
+void AnalysisJob::onFailed(const QString& message) { finish(State::Failed, message); }
 
 AnalysisParams AnalysisParams::defaults(AnalysisKind kind) {
     AnalysisParams p;

@@ -71,6 +71,13 @@ public:
     void start() override;
 
 private:
+    // The worker's results. Member slots, not lambdas: Qt deletes a queued connection's slot
+    // object on the worker's thread, and a lambda's captures would be read from it here, an
+    // ordering TSan cannot see inside Qt (README "Reliability").
+    void onDone(const QString& summary);
+    void onCancelled();
+    void onFailed(const QString& message);
+
     QString m_runPath, m_analysis;
     AnalysisWorker::Work m_work;
     AnalysisParams m_params;

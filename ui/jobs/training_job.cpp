@@ -21,17 +21,20 @@ void TrainingJob::start() {
     // The worker lives on another thread: these connections queue copies of the arguments.
     connect(worker, &TrainingWorker::progress, this, &TrainingJob::setProgress);
     connect(worker, &TrainingWorker::epochSaved, this, &TrainingJob::epochSaved);
-    connect(worker, &TrainingWorker::trained, this, [this](const core::TrainResult& result) {
-        m_result = result;
-        if (result.cancelled)
-            finish(State::Cancelled, tr("after %1/%2 epochs (completed epochs kept)")
-                                         .arg(result.epochsCompleted)
-                                         .arg(result.epochsPlanned));
-        else
-            finish(State::Finished, tr("%1 epochs on %2").arg(result.epochsCompleted).arg(QString::fromStdString(result.device)));
-    });
-    connect(worker, &TrainingWorker::failed, this, [this](const QString& message) { finish(State::Failed, message); });
+    connect(worker, &TrainingWorker::trained, this, &TrainingJob::onTrained);
+    connect(worker, &TrainingWorker::failed, this, &TrainingJob::onFailed);
     startWorker(worker);
 }
+
+void TrainingJob::onTrained(const core::TrainResult& result) {
+    m_result = result;
+    if (result.cancelled)
+        finish(State::Cancelled,
+               tr("after %1/%2 epochs (completed epochs kept)").arg(result.epochsCompleted).arg(result.epochsPlanned));
+    else
+        finish(State::Finished, tr("%1 epochs on %2").arg(result.epochsCompleted).arg(QString::fromStdString(result.device)));
+}
+
+void TrainingJob::onFailed(const QString& message) { finish(State::Failed, message); }
 
 } // namespace memloc::ui

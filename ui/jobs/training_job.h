@@ -30,6 +30,10 @@ Q_SIGNALS:
     void epochSaved(const memloc::core::EpochMetrics& metrics, const memloc::ui::RunSnapshotPtr& snapshot);
 
 private:
+    // Member slots, not lambdas (see AnalysisJob).
+    void onTrained(const core::TrainResult& result);
+    void onFailed(const QString& message);
+
     core::RunConfig m_config;
     QString m_outPath;
     bool m_overwrite;

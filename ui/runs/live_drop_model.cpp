@@ -64,12 +64,7 @@ void LiveDropModel::post() {
         m_thread->setObjectName(QStringLiteral("live drop"));
         m_worker = new DropWorker(m_runPath, kEvalSubset, m_slot);
         m_worker->moveToThread(m_thread);
-        connect(m_worker, &DropWorker::evaluated, this, [this](const DropOutcome& outcome) {
-            if (outcome.serial <= m_outcome.serial) return;
-            m_outcome = outcome;
-            ++m_evaluations;
-            Q_EMIT evaluated(m_outcome);
-        });
+        connect(m_worker, &DropWorker::evaluated, this, &LiveDropModel::onEvaluated);
         m_thread->start();
     }
     DropRequest request;
@@ -78,6 +73,13 @@ void LiveDropModel::post() {
     request.example = m_example;
     if (m_slot->post(std::move(request)))
         QMetaObject::invokeMethod(m_worker, &DropWorker::process, Qt::QueuedConnection);
+}
+
+void LiveDropModel::onEvaluated(const DropOutcome& outcome) {
+    if (outcome.serial <= m_outcome.serial) return;
+    m_outcome = outcome;
+    ++m_evaluations;
+    Q_EMIT evaluated(m_outcome);
 }
 
 void LiveDropModel::stop() {

@@ -62,6 +62,8 @@ Q_SIGNALS:
 private:
     void stop();
     void post();
+    /// An outcome from the engine thread (a member slot, not a lambda: see AnalysisJob).
+    void onEvaluated(const DropOutcome& outcome);
 
     QString m_runPath;
     QStringList m_groups;
