@@ -13,7 +13,6 @@
 #include <ctime>
 #include <filesystem>
 
-
 namespace memloc::core {
 
 namespace fs = std::filesystem;
@@ -202,19 +201,16 @@ void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metric
         h5::writeAttr(file, "epochs_completed", metrics.epoch);
     };
     const std::string doing = "epoch " + std::to_string(metrics.epoch);
+    // What the epoch adds: its checkpoint, the optimizer slot, rows and HDF5's object headers.
+    std::uint64_t bytes = kReserveSlack;
+    for (const auto& p : model.named_parameters()) bytes += 2 * p.value().nbytes();  // + momentum
+    for (const auto& b : model.named_buffers()) bytes += b.value().nbytes();
     if (mode == SaveMode::CopyAndRename) {
-        // What the epoch adds: its checkpoint, the optimizer slot, rows and HDF5's object headers.
-        std::uint64_t bytes = kReserveSlack;
-        for (const auto& p : model.named_parameters()) bytes += 2 * p.value().nbytes();  // + momentum
-        for (const auto& b : model.named_buffers()) bytes += b.value().nbytes();
         editCopy(path, doing, kEpochsKept, bytes + bytes / 4, write);
         return;
     }
     // In place (a file not yet in its final place): the space is still reserved first, so HDF5
     // never meets a full disk.
-    std::uint64_t bytes = kReserveSlack;
-    for (const auto& p : model.named_parameters()) bytes += 2 * p.value().nbytes();
-    for (const auto& b : model.named_buffers()) bytes += b.value().nbytes();
     if (const int reserved = reserveSpace(path, bytes + bytes / 4); reserved != 0)
         throw Error(path + ": cannot save " + doing + ": no room for it (" + std::strerror(reserved) + ")");
     try {
