@@ -2,6 +2,8 @@
 
 #include <QThread>
 
+#include <algorithm>
+
 namespace memloc::ui {
 
 LiveDropModel::LiveDropModel(QObject* parent) : QObject(parent) { qRegisterMetaType<DropOutcome>(); }
@@ -13,6 +15,8 @@ LiveDropModel::~LiveDropModel() {
         thread->quit();
         thread->wait();
     }
+    // Their threads have ended, but the queued deletions will not run any more.
+    for (const QPointer<DropWorker>& worker : m_retired) delete worker.data();
 }
 
 void LiveDropModel::setRun(const QString& runPath, const QStringList& groups, qint64 epochsCompleted) {
@@ -89,6 +93,9 @@ void LiveDropModel::stop() {
     // running.
     DropWorker* worker = m_worker;
     QThread* thread = m_thread;
+    m_retired.erase(std::remove_if(m_retired.begin(), m_retired.end(), [](const auto& w) { return w.isNull(); }),
+                    m_retired.end());
+    m_retired.emplace_back(worker);
     connect(thread, &QThread::finished, thread, [thread, worker] {
         delete worker;  // its thread has ended
         thread->deleteLater();

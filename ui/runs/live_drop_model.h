@@ -4,11 +4,13 @@
 #include "jobs/drop_worker.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QStringList>
 
 #include <memory>
 #include <set>
 #include <utility>
+#include <vector>
 
 class QThread;
 
@@ -76,6 +78,9 @@ private:
     std::shared_ptr<DropRequestSlot> m_slot;
     QThread* m_thread = nullptr;
     DropWorker* m_worker = nullptr;
+    /// Engines retired by stop(): each deletes itself once its thread ended, unless the model is
+    /// destroyed first (then the destructor deletes it after waiting for the thread).
+    std::vector<QPointer<DropWorker>> m_retired;
 };
 
 } // namespace memloc::ui
