@@ -8,8 +8,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstring>
-#include <cerrno>
 #include <ctime>
 #include <filesystem>
 
@@ -205,36 +203,15 @@ void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metric
     std::uint64_t bytes = kReserveSlack;
     for (const auto& p : model.named_parameters()) bytes += 2 * p.value().nbytes();  // + momentum
     for (const auto& b : model.named_buffers()) bytes += b.value().nbytes();
-    if (mode == SaveMode::CopyAndRename) {
+    if (mode == SaveMode::CopyAndRename)
         editCopy(path, doing, kEpochsKept, bytes + bytes / 4, write);
-        return;
-    }
-    // In place (a file not yet in its final place): the space is still reserved first, so HDF5
-    // never meets a full disk.
-    if (const int reserved = reserveSpace(path, bytes + bytes / 4); reserved != 0)
-        throw Error(path + ": cannot save " + doing + ": no room for it (" + std::strerror(reserved) + ")");
-    try {
-        H5::H5File file(path, H5F_ACC_RDWR);
-        write(file);
-        file.flush(H5F_SCOPE_GLOBAL);
-        file.close();
-    } catch (const H5::Exception& e) {
-        rethrowH5(path, "saving " + doing, e);
-    }
+    else
+        editInPlace(path, doing, bytes + bytes / 4, write);
 }
 
 void writeEpochMetrics(const std::string& path, const EpochMetrics& metrics) {
-    H5::Exception::dontPrint();
-    if (const int reserved = reserveSpace(path, kReserveSlack); reserved != 0)
-        throw Error(path + ": cannot write the metrics of epoch " + std::to_string(metrics.epoch) + ": no room (" +
-                    std::strerror(reserved) + ")");
-    try {
-        H5::H5File file(path, H5F_ACC_RDWR);
-        writeMetrics(file, metrics);
-        file.close();
-    } catch (const H5::Exception& e) {
-        rethrowH5(path, "writing the metrics of epoch " + std::to_string(metrics.epoch), e);
-    }
+    editInPlace(path, "the metrics of epoch " + std::to_string(metrics.epoch), kReserveSlack,
+                [&](H5::H5File& file) { writeMetrics(file, metrics); });
 }
 
 void discardIncompleteEpochs(const std::string& path) {

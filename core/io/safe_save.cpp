@@ -76,6 +76,21 @@ void editCopy(const std::string& path, const std::string& doing, const std::stri
     }
 }
 
+void editInPlace(const std::string& path, const std::string& doing, std::uint64_t reserveBytes,
+                 const std::function<void(H5::H5File&)>& edit) {
+    if (const int reserved = reserveSpace(path, reserveBytes); reserved != 0)
+        throw Error(path + ": cannot save " + doing + ": no room for it (" + std::strerror(reserved) + ")");
+    H5::Exception::dontPrint();
+    try {
+        H5::H5File file(path, H5F_ACC_RDWR);
+        edit(file);
+        file.flush(H5F_SCOPE_GLOBAL);
+        file.close();
+    } catch (const H5::Exception& e) {
+        throw Error(path + ": cannot save " + doing + ": HDF5 write failed (" + e.getDetailMsg() + ")");
+    }
+}
+
 H5::H5File createMemoryFile(const std::string& name) {
     H5::FileAccPropList access;
     // The original superblock (version 0), which has no checksum: with the 1.8 and later ones, HDF5

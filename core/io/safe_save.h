@@ -22,6 +22,12 @@ namespace memloc::core {
 void editCopy(const std::string& path, const std::string& doing, const std::string& unchanged,
               std::uint64_t reserveBytes, const std::function<void(H5::H5File&)>& edit);
 
+/// Runs `edit` on `path` itself, for files not yet in their final place (an import's temporary
+/// file): `reserveBytes` is allocated first, as editCopy does, so HDF5 never meets a full disk.
+/// Errors name `path` and say "cannot save <doing>".
+void editInPlace(const std::string& path, const std::string& doing, std::uint64_t reserveBytes,
+                 const std::function<void(H5::H5File&)>& edit);
+
 /// Allocates `extraBytes` on the disk beyond the current end of `path`; returns 0 or the errno.
 int reserveSpace(const std::string& path, std::uint64_t extraBytes);
 
