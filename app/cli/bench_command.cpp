@@ -9,45 +9,32 @@
 #include "memloc/version.h"
 
 #include <cstdio>
-#include <sstream>
 
 namespace memloc::cli {
-
-namespace {
-
-std::vector<std::string> splitList(const std::string& text) {
-    std::vector<std::string> out;
-    std::stringstream list(text);
-    for (std::string item; std::getline(list, item, ',');)
-        if (!item.empty()) out.push_back(item);
-    return out;
-}
-
-} // namespace
 
 int benchCommand(const Arguments& args) {
     const std::string suite = args.value("suite", "throughput");
     if (suite == "side-by-side") return benchSideBySide(args);
     if (suite != "throughput") throw UsageError{"--suite must be throughput or side-by-side, got '" + suite + "'"};
     args.requireKnown({"suite", "widths", "batches", "batch-size", "device", "threads", "precision", "memory-format"});
-    core::BenchOptions o;
-    o.widths.clear();
-    for (const std::string& item : splitList(args.value("widths", "1.0,0.25"))) {
-        try {
-            o.widths.push_back(std::stod(item));
-        } catch (const std::exception&) {
-            throw UsageError{"--widths expects numbers separated by commas, got '" + item + "'"};
+    core::BenchOptions o;  // defaults: widths 1.0,0.25; fp32; contiguous
+    if (args.has("widths")) {
+        o.widths.clear();
+        for (const std::string& item : args.listValue("widths")) {
+            try {
+                o.widths.push_back(std::stod(item));
+            } catch (const std::exception&) {
+                throw UsageError{"--widths expects numbers separated by commas, got '" + item + "'"};
+            }
         }
     }
-    o.precisions = splitList(args.value("precision", "fp32"));
-    o.memoryFormats = splitList(args.value("memory-format", "contiguous"));
+    if (args.has("precision")) o.precisions = args.listValue("precision");
+    if (args.has("memory-format")) o.memoryFormats = args.listValue("memory-format");
     o.batches = args.intValue("batches", 20);
     o.batchSize = args.intValue("batch-size", 128);
     o.device = args.value("device", "auto");
     o.threads = args.intValue("threads", 0);
     if (o.batches < 1 || o.batchSize < 2) throw UsageError{"--batches must be >= 1 and --batch-size >= 2"};
-    if (o.widths.empty() || o.precisions.empty() || o.memoryFormats.empty())
-        throw UsageError{"--widths, --precision and --memory-format need at least one value"};
 
     std::printf("%s\n", core::versionLine().c_str());
     std::printf("ResNet-9 training on 1x28x28 inputs, batch %lld, %lld timed batches per figure\n",
