@@ -2,25 +2,27 @@
 
 #include "memloc/error.h"
 
+#include <map>
 #include <set>
 
 namespace memloc::core {
 
 namespace {
 
-/// The BatchNorm after conv weight `name`, when the model declares one that is affine, tracks
-/// running statistics and has its weight and bias among `scored` parameter names.
-std::optional<BatchNormAfter> batchNormAfter(Net& model, const std::string& name, const std::set<std::string>& scored) {
+/// The BatchNorm after each conv weight the model declares (Net::convBatchNorms), by weight name,
+/// where that BatchNorm is affine, tracks running statistics and has its weight and bias among
+/// the `scored` parameter names.
+std::map<std::string, BatchNormAfter> batchNormsAfter(Net& model, const std::set<std::string>& scored) {
+    std::map<std::string, BatchNormAfter> out;
+    const auto modules = model.named_modules();
     for (const ConvBatchNorm& pair : model.convBatchNorms()) {
-        if (pair.convWeight != name) continue;
-        const auto modules = model.named_modules();
         const auto* found = modules.find(pair.batchNorm);
         auto bn = found ? std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(*found) : nullptr;
-        if (!bn || !bn->options.affine() || !bn->options.track_running_stats()) return std::nullopt;
-        if (!scored.count(pair.batchNorm + ".weight") || !scored.count(pair.batchNorm + ".bias")) return std::nullopt;
-        return BatchNormAfter{bn};
+        if (!bn || !bn->options.affine() || !bn->options.track_running_stats()) continue;
+        if (!scored.count(pair.batchNorm + ".weight") || !scored.count(pair.batchNorm + ".bias")) continue;
+        out.emplace(pair.convWeight, BatchNormAfter{bn});
     }
-    return std::nullopt;
+    return out;
 }
 
 bool derivable(const ScoredParam& p) {
@@ -44,13 +46,14 @@ std::vector<ScoredParam> scoredParams(Net& model, const std::vector<LayerGroup>&
     auto named = model.named_parameters();
     std::set<std::string> scored;
     for (const auto& g : groups) scored.insert(g.parameters.begin(), g.parameters.end());
+    const std::map<std::string, BatchNormAfter> batchNorms = batchNormsAfter(model, scored);
     std::vector<ScoredParam> out;
     for (std::size_t g = 0; g < groups.size(); ++g)
         for (const auto& name : groups[g].parameters) {
             const torch::Tensor* p = named.find(name);
             if (!p) throw Error("layer group '" + groups[g].name + "' names unknown parameter '" + name + "'");
             ScoredParam sp{g, name, *p, channelMode && p->dim() == 4, groups[g].indexesUnits(name), std::nullopt};
-            if (sp.perChannel) sp.batchNorm = batchNormAfter(model, name, scored);
+            if (const auto it = batchNorms.find(name); sp.perChannel && it != batchNorms.end()) sp.batchNorm = it->second;
             out.push_back(std::move(sp));
         }
     return out;
