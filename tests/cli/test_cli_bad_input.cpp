@@ -57,6 +57,12 @@ bool writeText(const QString& path, const QByteArray& text) {
     return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(text) == text.size();
 }
 
+/// The whole file; empty when it cannot be read.
+QByteArray fileBytes(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
 QJsonObject inspectJson(const QString& run) {
     const Result r = runCli({"inspect", run, "--json"});
     return r.code == 0 ? QJsonDocument::fromJson(r.out.toUtf8()).object() : QJsonObject();
@@ -201,12 +207,11 @@ private Q_SLOTS:
 
         const QString kept = path("kept.h5");
         QCOMPARE(runCli(tinyTrain(kept, 2)).code, 0);
-        const QByteArray before = [&] { QFile f(kept); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        const QByteArray before = fileBytes(kept);
+        QVERIFY(!before.isEmpty());
         const Result over = runCli(tinyTrain(kept, 2) << "--overwrite", 100'000);
         QVERIFY2(over.code == 1, qPrintable(QString("exit %1: %2").arg(over.code).arg(over.err)));
-        QFile f(kept);
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        QVERIFY(f.readAll() == before);
+        QVERIFY(fileBytes(kept) == before);
         QCOMPARE(inspectJson(kept)["epochs"].toInt(), 2);
     }
 
@@ -216,7 +221,8 @@ private Q_SLOTS:
         const QString run = path("analysis-room.h5");
         QCOMPARE(runCli(tinyTrain(run, 2)).code, 0);
         const qint64 size = QFileInfo(run).size();
-        const QByteArray before = [&] { QFile f(run); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        const QByteArray before = fileBytes(run);
+        QVERIFY(!before.isEmpty());
         const QStringList flip{"flip", run, "--noisy", "2", "--clean", "2", "--batch", "16", "--eval-subset", "32",
                                "--threads", "1"};
         for (qint64 limit : {size / 2, size + 4096}) {  // the copy fails; the reservation fails
@@ -225,9 +231,7 @@ private Q_SLOTS:
             QVERIFY2(r.err.count('\n') == 1 && r.err.contains("cannot save analysis 'flipping'") &&
                          r.err.contains("the run file is unchanged"),
                      qPrintable(r.err));
-            QFile f(run);
-            QVERIFY(f.open(QIODevice::ReadOnly));
-            QVERIFY(f.readAll() == before);
+            QVERIFY(fileBytes(run) == before);
             QVERIFY(!QFile::exists(run + ".saving"));
         }
         const Result ok = runCli(flip);
