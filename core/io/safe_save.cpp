@@ -15,6 +15,18 @@ namespace memloc::core {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+/// Opens `file` for writing, runs `edit`, flushes and closes it (HDF5 exceptions pass through).
+void applyEdit(const std::string& file, const std::function<void(H5::H5File&)>& edit) {
+    H5::H5File h5(file, H5F_ACC_RDWR);
+    edit(h5);
+    h5.flush(H5F_SCOPE_GLOBAL);
+    h5.close();
+}
+
+} // namespace
+
 int reserveSpace(const std::string& path, std::uint64_t extraBytes) {
     std::error_code ec;
     const std::uintmax_t size = fs::file_size(path, ec);
@@ -50,10 +62,7 @@ void editCopy(const std::string& path, const std::string& doing, const std::stri
     }
     H5::Exception::dontPrint();
     try {
-        H5::H5File file(saving, H5F_ACC_RDWR);
-        edit(file);
-        file.flush(H5F_SCOPE_GLOBAL);
-        file.close();
+        applyEdit(saving, edit);
     } catch (const H5::Exception& e) {
         removeQuietly(saving);
         throw Error(path + ": cannot save " + doing + ": HDF5 write failed (" + e.getDetailMsg() +
@@ -82,10 +91,7 @@ void editInPlace(const std::string& path, const std::string& doing, std::uint64_
         throw Error(path + ": cannot save " + doing + ": no room for it (" + std::strerror(reserved) + ")");
     H5::Exception::dontPrint();
     try {
-        H5::H5File file(path, H5F_ACC_RDWR);
-        edit(file);
-        file.flush(H5F_SCOPE_GLOBAL);
-        file.close();
+        applyEdit(path, edit);
     } catch (const H5::Exception& e) {
         throw Error(path + ": cannot save " + doing + ": HDF5 write failed (" + e.getDetailMsg() + ")");
     }
