@@ -21,7 +21,9 @@
 
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <stdexcept>
+#include <tuple>
 
 namespace memloc::fuzz {
 

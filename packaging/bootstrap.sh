@@ -4,9 +4,14 @@
 #                                      desktop app on the embedded demo run (training it live if new);
 #                                      without one, run the whole demo headless (train, every
 #                                      analysis, findings printed and in memloc-demo/summary.json)
-#   bash packaging/bootstrap.sh test   install dependencies, build everything, run all tests
+#   bash packaging/bootstrap.sh test   install dependencies, build everything, run all tests; then
+#                                      build the core, memloc-cli and the core/CLI suites once more
+#                                      against a current LibTorch 2.x (CUDA build, from the pinned
+#                                      PyPI torch wheel: packaging/setup-libtorch.sh) and run those
+#                                      suites with it on the CPU
 #   bash packaging/bootstrap.sh build  install dependencies and build only
-# Environment: MEMLOC_BUILD_DIR (default: build), MEMLOC_JOBS (default: every core).
+# Environment: MEMLOC_BUILD_DIR (default: build), MEMLOC_TORCH2_BUILD_DIR (default: build-torch2),
+# MEMLOC_JOBS (default: every core), MEMLOC_TORCH2=0 (test: skip the LibTorch 2.x flavour).
 set -euo pipefail
 
 mode="${1:-demo}"
@@ -28,8 +33,17 @@ cmake --build "$build" -j "$jobs"
 
 case "$mode" in
   test)
-    cd "$build"
-    ctest --output-on-failure -j 1
+    (cd "$build" && ctest --output-on-failure -j 1)
+    if [ "${MEMLOC_TORCH2:-1}" != 0 ]; then
+      echo "bootstrap: the LibTorch 2.x flavour (core, memloc-cli, core and CLI suites)"
+      torch2_prefix="$(bash "$root/packaging/setup-libtorch.sh")"
+      torch2_build="${MEMLOC_TORCH2_BUILD_DIR:-$root/build-torch2}"
+      cmake -S "$root" -B "$torch2_build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMEMLOC_BUILD_TESTS=ON \
+            -DMEMLOC_BUILD_GUI=OFF -DCMAKE_PREFIX_PATH="$torch2_prefix"
+      cmake --build "$torch2_build" -j "$jobs"
+      "$torch2_build/app/cli/memloc-cli" --version
+      (cd "$torch2_build" && ctest --output-on-failure -j 1)
+    fi
     ;;
   demo)
     out="$root/memloc-demo"

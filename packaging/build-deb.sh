@@ -9,12 +9,16 @@ set -euo pipefail
 
 quick=0
 keep=0
-for arg in "$@"; do
-  case "$arg" in
+from=""
+usage() { echo "usage: bash packaging/build-deb.sh [--quick] [--keep] [--from BUILD_DIR]" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
     --quick) quick=1 ;;
     --keep) keep=1 ;;
-    *) echo "usage: bash packaging/build-deb.sh [--quick] [--keep]" >&2; exit 2 ;;
+    --from) [ $# -ge 2 ] || usage; from="$2"; shift ;;
+    *) usage ;;
   esac
+  shift
 done
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,9 +27,17 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 bash "$root/packaging/setup-deps.sh"
-rm -rf "$build"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMEMLOC_BUILD_TESTS=OFF \
-      -DCMAKE_INSTALL_PREFIX=/usr
+if [ -n "$from" ]; then
+  build="$(cd "$from" && pwd)"
+  [ -f "$build/CPackConfig.cmake" ] || { echo "FAIL: $from is not a configured memloc build folder" >&2; exit 1; }
+  grep -q '^MEMLOC_BUILD_GUI:BOOL=ON' "$build/CMakeCache.txt" || { echo "FAIL: $from was configured without the GUI" >&2; exit 1; }
+  grep -q '^CMAKE_BUILD_TYPE:STRING=Release' "$build/CMakeCache.txt" || { echo "FAIL: $from is not a Release build" >&2; exit 1; }
+  rm -f "$build"/memloc_*.deb
+else
+  rm -rf "$build"
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMEMLOC_BUILD_TESTS=OFF \
+        -DCMAKE_INSTALL_PREFIX=/usr
+fi
 cmake --build "$build" -j "$(nproc)"
 (cd "$build" && cpack -G DEB)
 deb="$(ls "$build"/memloc_*.deb | head -n 1)"

@@ -1,6 +1,8 @@
 #include "arguments.h"
 
+#include <cstdint>
 #include <sstream>
+#include <stdexcept>
 
 namespace memloc::cli {
 

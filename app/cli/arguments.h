@@ -1,6 +1,7 @@
 #pragma once
 // Command-line parsing for memloc-cli: "--key value", "--key=value", "--flag" and positionals.
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>

@@ -8,7 +8,9 @@
 #include "memloc/training.h"
 #include "memloc/version.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <string>
 
 namespace memloc::cli {
 

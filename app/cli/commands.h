@@ -6,6 +6,7 @@
 #include "memloc/run_config.h"
 
 #include <set>
+#include <string>
 
 namespace memloc::cli {
 

@@ -18,10 +18,13 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <cstdlib>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 namespace memloc::cli {
 

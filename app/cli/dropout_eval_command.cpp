@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <set>
+#include <string>
 
 namespace memloc::cli {
 

@@ -9,6 +9,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace memloc::cli {
 

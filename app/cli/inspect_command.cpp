@@ -4,7 +4,9 @@
 
 #include "memloc/run_summary.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <string>
 
 namespace memloc::cli {
 

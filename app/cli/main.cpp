@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <string>
 
 namespace {
 
@@ -116,6 +117,9 @@ int main(int argc, char** argv) {
         return kExitError;
     }
     const int status = runCommand(command, argc, argv);
+    // Each rank says what it computed itself, so a launch whose processes silently ran alone
+    // (each doing all the work) is seen at once.
+    if (distributed && status == kExitOk) std::fprintf(stderr, "memloc-cli: %s\n", memloc::core::workReport().c_str());
     if (distributed && status == kExitOk) {
         try {
             memloc::core::finalizeDistributed();
@@ -133,7 +137,7 @@ int runCommand(const std::string& command, int argc, char** argv) {
     using namespace memloc::cli;
     try {
         if (command == "--version" || command == "version") {
-            std::printf("%s\n", memloc::core::versionLine().c_str());
+            std::printf("%s\n", memloc::core::versionReport().c_str());
             return kExitOk;
         }
         if (command == "train") return trainCommand(Arguments(argc, argv, 2, {"overwrite", "quiet"}));

@@ -10,7 +10,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace memloc::cli {
 

@@ -8,7 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <cstdio>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace memloc::cli {
 

@@ -12,8 +12,12 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <set>
+#include <stdexcept>
+#include <string>
 
 namespace memloc::cli {
 

@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     // Answered before QApplication exists, so it works without a display (e.g. after installing).
     for (int i = 1; i < argc; ++i)
         if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
-            std::printf("%s\n", memloc::core::versionLine().c_str());
+            std::printf("%s\n", memloc::core::versionReport().c_str());
             return 0;
         }
     const bool exportCommand = argc > 1 && std::strcmp(argv[1], "export") == 0;

@@ -1,6 +1,8 @@
 #include "analysis/cached_evaluator.h"
 
+#include <cstdint>
 #include <limits>
+#include <vector>
 
 namespace memloc::core {
 

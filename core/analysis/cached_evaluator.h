@@ -4,6 +4,7 @@
 #include "analysis/eval_sets.h"
 #include "models/model.h"
 
+#include <cstdint>
 #include <map>
 
 namespace memloc::core {

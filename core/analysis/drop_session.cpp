@@ -7,6 +7,11 @@
 #include "analysis/loaded_run.h"
 #include "memloc/error.h"
 
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
 namespace memloc::core {
 
 struct DropSession::Impl {

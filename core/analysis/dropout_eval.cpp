@@ -7,7 +7,10 @@
 #include "memloc/error.h"
 #include "training/evaluator.h"
 
+#include <cstdint>
 #include <limits>
+#include <string>
+#include <vector>
 
 namespace memloc::core {
 

@@ -2,6 +2,7 @@
 
 #include "training/evaluator.h"
 
+#include <cstdint>
 #include <limits>
 
 namespace memloc::core {

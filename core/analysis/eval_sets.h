@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include <cstdint>
+
 namespace memloc::core {
 
 /// Images and labels of the three evaluation sets, on the device. Noisy examples carry both

@@ -5,6 +5,9 @@
 #include "training/run_data.h"
 
 #include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
 
 namespace memloc::core {
 

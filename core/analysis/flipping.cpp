@@ -15,8 +15,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
+#include <string>
+#include <vector>
 
 namespace memloc::core {
 
@@ -317,6 +320,7 @@ FlipResult runFlipping(const std::string& runPath, const FlipOptions& options) {
         const auto [id, isNoisy] = targets[t];
         result.examples.push_back(
             flipOneExample(model, run.data, options, id, isNoisy, params, sets, run.config.evalBatchSize, &cache));
+        dist::recordWork("flipped examples");
         if (options.run.progress)
             options.run.progress({static_cast<std::int64_t>(t + 1), static_cast<std::int64_t>(targets.size()),
                                   std::string("flipping ") + (isNoisy ? "noisy" : "clean") + " example " + std::to_string(id)});

@@ -7,6 +7,9 @@
 #include "memloc/flipping.h"
 #include "training/run_data.h"
 
+#include <cstdint>
+#include <vector>
+
 namespace memloc::core {
 
 /// Evaluation after a flip from cached activations: `evaluator` was made on the unedited model

@@ -2,6 +2,8 @@
 
 #include "memloc/error.h"
 
+#include <cstdint>
+
 
 namespace memloc::core {
 

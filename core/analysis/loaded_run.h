@@ -7,8 +7,10 @@
 #include "training/device.h"
 #include "training/run_data.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace memloc::core {
 

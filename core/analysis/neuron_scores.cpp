@@ -12,7 +12,10 @@
 #include "io/h5_util.h"
 #include "memloc/error.h"
 
+#include <cstdint>
 #include <set>
+#include <string>
+#include <vector>
 
 namespace memloc::core {
 
@@ -145,6 +148,7 @@ NeuronScores runNeuronScores(const std::string& runPath, const NeuronOptions& o)
             gate.setKeep({});
             s.ablationNoisy[g][static_cast<std::size_t>(c)] = a.noisyGiven - base.noisyGiven;
             s.ablationClean[g][static_cast<std::size_t>(c)] = a.clean - base.clean;
+            dist::recordWork("ablated units");
             if (o.run.progress) o.run.progress({++done, total, "ablating " + run.groups[g].name + " unit " + std::to_string(c)});
         }
     }

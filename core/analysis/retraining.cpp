@@ -20,7 +20,14 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <memory>
 #include <set>
+#include <string>
+#include <vector>
 
 namespace memloc::core {
 
@@ -316,7 +323,10 @@ RetrainResult runRetraining(const std::string& runPath, const RetrainOptions& op
     // Several processes (memloc-cli under torchrun): the i-th group is retrained by rank i mod P
     // (its shuffling is seeded by the group, so the split does not change results).
     for (std::size_t i = 0; i < groups.size(); ++i)
-        if (dist::ownsItem(static_cast<std::int64_t>(i))) r.groups.push_back(retrainer.retrain(i, groups[i], true));
+        if (dist::ownsItem(static_cast<std::int64_t>(i))) {
+            r.groups.push_back(retrainer.retrain(i, groups[i], true));
+            dist::recordWork("retrained groups");
+        }
     throwIfCancelled(options.run);
     r.groups = dist::gatherRoundRobin(std::move(r.groups), groups.size(), groupsToBytes, groupsFromBytes);
     if (dist::isRoot()) storeRetraining(r);

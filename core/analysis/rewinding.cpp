@@ -14,7 +14,11 @@
 #include "memloc/run_summary.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
+#include <limits>
+#include <string>
+#include <vector>
 
 namespace memloc::core {
 
@@ -269,6 +273,7 @@ RewindResult runRewinding(const std::string& runPath, const RewindOptions& optio
             r.noisyGiven[gi][ei] = a.noisyGiven;
             r.noisyTrue[gi][ei] = a.noisyTrue;
             r.test[gi][ei] = a.test;
+            dist::recordWork("rewinding cells");
             ++done;
         }
     }

@@ -2,6 +2,7 @@
 
 #include "memloc/error.h"
 
+#include <cstdint>
 #include <map>
 #include <set>
 

@@ -3,6 +3,7 @@
 #include "memloc/error.h"
 
 #include <sstream>
+#include <stdexcept>
 
 namespace memloc::core {
 

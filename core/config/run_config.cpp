@@ -6,12 +6,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
-#include <vector>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace memloc::core {
 
@@ -185,8 +187,8 @@ void validateConfig(const RunConfig& c) {
     if (!(c.warmup >= 0.0 && c.warmup < 1.0)) fail("warmup must be a fraction in [0, 1), got " + num(c.warmup));
     if (!(c.peakEpoch > 0.0)) fail("peak_epoch must be > 0, got " + num(c.peakEpoch));
     if (c.precision != "fp32" && c.precision != "bf16") fail("precision must be fp32 or bf16, got '" + c.precision + "'");
-    if (c.memoryFormat != "contiguous" && c.memoryFormat != "channels_last")
-        fail("memory_format must be contiguous or channels_last, got '" + c.memoryFormat + "'");
+    if (c.memoryFormat != "auto" && c.memoryFormat != "contiguous" && c.memoryFormat != "channels_last")
+        fail("memory_format must be auto, contiguous or channels_last, got '" + c.memoryFormat + "'");
     if (c.threads < 0) fail("threads must be >= 0 (0 = every core), got " + std::to_string(c.threads));
     if (c.device != "auto" && c.device != "cpu" && c.device.rfind("cuda", 0) != 0)
         fail("device '" + c.device + "' is unknown (expected auto, cpu, cuda or cuda:N)");

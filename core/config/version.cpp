@@ -1,6 +1,10 @@
 #include "memloc/version.h"
 
+#include "compat/torch_compat.h"
+
 #include <torch/torch.h>
+
+#include <string>
 
 #ifndef MEMLOC_VERSION
 #define MEMLOC_VERSION "unknown"
@@ -17,10 +21,32 @@ std::string torchVersion() {
 
 bool cudaAvailable() { return torch::cuda::is_available(); }
 
+BuildInfo buildInfo() {
+    static const BuildInfo info = compat::queryBuildInfo();
+    return info;
+}
+
 std::string versionLine() {
     return "memloc " + memlocVersion() + " (LibTorch " + torchVersion() + ", CUDA " +
            (cudaAvailable() ? "available: " + std::to_string(torch::cuda::device_count()) + " device(s)" : "not available") +
            ")";
+}
+
+std::string versionReport() {
+    const BuildInfo info = buildInfo();
+    std::string out = "memloc " + memlocVersion() + "\n";
+    out += "LibTorch " + info.torchVersion + " (" + (info.cudaBuild ? "CUDA build" : "CPU build") + "; memloc compiled as " +
+           info.cxxStandard + ")\n";
+    if (info.cudaBuild) {
+        out += "CUDA runtime " + info.cudaRuntime + ", cuDNN " + (info.cudnn.empty() ? std::string("not available") : info.cudnn) + "\n";
+        if (info.gpus.empty()) out += "GPUs: none visible (no NVIDIA driver or device); computing on the CPU\n";
+        for (std::size_t i = 0; i < info.gpus.size(); ++i)
+            out += "GPU cuda:" + std::to_string(i) + ": " + info.gpus[i] + "\n";
+    } else {
+        out += "CUDA: not built with CUDA (build against a CUDA LibTorch to use GPUs)\n";
+    }
+    out.pop_back();
+    return out;
 }
 
 } // namespace memloc::core

@@ -4,8 +4,10 @@
 
 #include "memloc/error.h"
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <string>
 #include <system_error>
 #include <vector>
 

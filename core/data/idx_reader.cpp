@@ -11,10 +11,12 @@
 #include <cerrno>
 #include <cinttypes>
 #include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <system_error>
 #include <vector>
 

@@ -6,6 +6,9 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <cstdint>
+#include <string>
+
 namespace memloc::core {
 namespace {
 

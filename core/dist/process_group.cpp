@@ -2,13 +2,14 @@
 
 #include "memloc/error.h"
 
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include "compat/c10d_compat.h"
+
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#ifdef USE_C10D_NCCL
-#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
-#endif
 
 #include <chrono>
+#include <map>
+#include <mutex>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -19,13 +20,23 @@ namespace {
 struct GroupState {
     LaunchInfo launch;
     c10::intrusive_ptr<c10d::Store> store;
-    c10::intrusive_ptr<c10d::ProcessGroup> group;
+    c10::intrusive_ptr<compat::CollectiveGroup> group;
     bool cuda = false;
 };
 
 GroupState& state() {
     static GroupState s;
     return s;
+}
+
+struct WorkLedger {
+    std::mutex mutex;
+    std::map<std::string, std::int64_t> counts;
+};
+
+WorkLedger& ledger() {
+    static WorkLedger l;
+    return l;
 }
 
 int intFromEnv(const char* name, int fallback, int min, int max) {
@@ -73,19 +84,12 @@ void initDistributed(const LaunchInfo& launch, const std::string& device, int ti
         options.timeout = timeout;
         s.store = c10::make_intrusive<c10d::TCPStore>(launch.masterAddr, options);
         s.cuda = device.rfind("cuda", 0) == 0;
-#ifdef USE_C10D_NCCL
-        if (s.cuda) {
-            auto nccl = c10d::ProcessGroupNCCL::Options::create();
-            s.group = c10::make_intrusive<c10d::ProcessGroupNCCL>(s.store, launch.rank, launch.worldSize, nccl);
-        }
-#endif
+        if (s.cuda && compat::ncclAvailable()) s.group = compat::makeNcclGroup(s.store, launch.rank, launch.worldSize);
         if (!s.group) {
-            auto gloo = c10d::ProcessGroupGloo::Options::create(timeout);
-            gloo->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(
-                launch.masterAddr == "localhost" ? std::string("127.0.0.1") : launch.masterAddr));
-            gloo->threads = 2;
             s.cuda = false;
-            s.group = c10::make_intrusive<c10d::ProcessGroupGloo>(s.store, launch.rank, launch.worldSize, gloo);
+            s.group = compat::makeGlooGroup(s.store, launch.rank, launch.worldSize,
+                                            launch.masterAddr == "localhost" ? std::string("127.0.0.1") : launch.masterAddr,
+                                            timeout, 2);
         }
     } catch (const std::exception& e) {
         s.group.reset();
@@ -107,6 +111,23 @@ void finalizeDistributed() {
 
 int distributedRank() { return dist::rank(); }
 int distributedWorldSize() { return dist::worldSize(); }
+
+std::map<std::string, std::int64_t> workDone() {
+    std::lock_guard<std::mutex> lock(ledger().mutex);
+    return ledger().counts;
+}
+
+std::string workReport() {
+    std::string out = "rank " + std::to_string(dist::rank()) + " of " + std::to_string(dist::worldSize()) + " computed: ";
+    const auto counts = workDone();
+    if (counts.empty()) return out + "nothing";
+    bool first = true;
+    for (const auto& [what, n] : counts) {
+        out += (first ? "" : ", ") + what + " " + std::to_string(n);
+        first = false;
+    }
+    return out;
+}
 
 namespace dist {
 
@@ -184,6 +205,11 @@ std::vector<std::string> allGather(const std::string& bytes) {
         out.emplace_back(static_cast<const char*>(outputs[0][r].data_ptr()),
                          static_cast<std::size_t>(sizes[0][r].item<std::int64_t>()));
     return out;
+}
+
+void recordWork(const std::string& what, std::int64_t count) {
+    std::lock_guard<std::mutex> lock(ledger().mutex);
+    ledger().counts[what] += count;
 }
 
 bool ownsItem(std::int64_t index) { return index % worldSize() == rank(); }

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ void broadcast(std::vector<torch::Tensor>& tensors, int root = 0);
 void barrier();
 /// Every rank's `bytes`, in rank order (variable lengths allowed).
 std::vector<std::string> allGather(const std::string& bytes);
+
+/// Adds `count` items of work of kind `what` to this process's ledger (see memloc::core::workDone).
+void recordWork(const std::string& what, std::int64_t count = 1);
 
 /// Whether item `index` of a round-robin split (item t on rank t mod P) belongs to this process.
 bool ownsItem(std::int64_t index);

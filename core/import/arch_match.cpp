@@ -3,7 +3,9 @@
 #include "memloc/error.h"
 
 #include <cmath>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <sstream>
 
 namespace memloc::core {

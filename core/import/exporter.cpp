@@ -7,7 +7,10 @@
 #include "memloc/error.h"
 #include "memloc/version.h"
 
+#include <cstdint>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace memloc::core {
 

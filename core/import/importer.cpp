@@ -12,10 +12,14 @@
 #include "training/run_data.h"
 
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace memloc::core {
 

@@ -6,11 +6,13 @@
 #include <H5Cpp.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <vector>
 
 namespace memloc::core {
 

@@ -5,6 +5,7 @@
 #include "memloc/error.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 

@@ -3,6 +3,7 @@
 #include "io/pickle_node.h"
 #include "memloc/error.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <limits>

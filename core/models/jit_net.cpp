@@ -4,7 +4,10 @@
 
 #include <caffe2/serialize/inline_container.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 

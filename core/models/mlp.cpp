@@ -1,5 +1,8 @@
 #include "models/mlp.h"
 
+#include <cstdint>
+#include <string>
+
 namespace memloc::core {
 
 Mlp::Mlp(const ModelSpec& spec) {

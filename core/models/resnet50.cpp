@@ -2,6 +2,10 @@
 
 #include "memloc/error.h"
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 namespace memloc::core {
 
 namespace {

@@ -3,6 +3,9 @@
 
 #include "models/model.h"
 
+#include <cstdint>
+#include <vector>
+
 namespace memloc::core {
 
 /// torchvision's Bottleneck (v1.5: the stride sits on the 3x3 conv2): conv1 1x1 -> bn1 -> ReLU ->

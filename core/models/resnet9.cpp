@@ -1,5 +1,9 @@
 #include "models/resnet9.h"
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 namespace memloc::core {
 
 namespace {

@@ -3,6 +3,8 @@
 
 #include "models/model.h"
 
+#include <vector>
+
 namespace memloc::core {
 
 /// Adds a residual connection around a module; the child is named "module" as in the Python.

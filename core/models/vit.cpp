@@ -3,7 +3,11 @@
 #include "memloc/error.h"
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace memloc::core {
 

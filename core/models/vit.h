@@ -4,6 +4,9 @@
 
 #include "models/model.h"
 
+#include <cstdint>
+#include <vector>
+
 namespace memloc::core {
 
 /// Sizes of the ViT (PAPER.md: patch 2 on 32x32, dim 512, depth 6, 8 heads, MLP 512, dropout 0.1).

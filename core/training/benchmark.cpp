@@ -10,7 +10,11 @@
 #include "training/train_step.h"
 
 #include <chrono>
+#include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace memloc::core {
 
@@ -42,7 +46,7 @@ std::vector<BenchFigure> runTrainingBenchmark(const BenchOptions& o, const Progr
                     RunConfig config;
                     config.precision = precision;
                     config.memoryFormat = format;
-                    const TrainingMode mode = trainingModeOf(config);
+                    const TrainingMode mode = trainingModeOf(config, device.device);
                     torch::manual_seed(0);
                     ModelSpec spec;  // ResNet-9 on 1x28x28, 10 classes
                     spec.width = width;

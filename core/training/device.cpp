@@ -1,7 +1,9 @@
 #include "training/device.h"
 
+#include "memloc/analysis_options.h"
 #include "memloc/error.h"
 
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -28,6 +30,14 @@ void tuneAllocator() {
 }
 
 } // namespace
+
+std::string deviceForRun(const std::string& trainedOn) {
+    if (trainedOn == "cpu") return trainedOn;
+    if (trainedOn.rfind("cuda", 0) != 0 || !torch::cuda::is_available()) return "auto";
+    const std::size_t colon = trainedOn.find(':');
+    const long index = colon == std::string::npos ? 0 : std::strtol(trainedOn.c_str() + colon + 1, nullptr, 10);
+    return index >= 0 && index < static_cast<long>(torch::cuda::device_count()) ? trainedOn : "auto";
+}
 
 ComputeDevice selectDevice(const std::string& name, std::int64_t threads) {
     if (threads < 0) throw Error("threads must be >= 0 (0 = every core), got " + std::to_string(threads));

@@ -1,6 +1,8 @@
 #include "training/evaluator.h"
 
+#include <cstdint>
 #include <limits>
+#include <vector>
 
 namespace memloc::core {
 

@@ -7,6 +7,8 @@
 
 #include <torch/torch.h>
 
+#include <cstdint>
+
 namespace memloc::core {
 
 /// Predicted classes (int64 [N], on the CPU) for `images`, in eval mode and inference mode, in

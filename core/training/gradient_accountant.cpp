@@ -4,7 +4,9 @@
 #include "memloc/error.h"
 
 #include <cmath>
+#include <cstdint>
 #include <map>
+#include <string>
 
 namespace memloc::core {
 

@@ -1,24 +1,24 @@
 #include "training/precision.h"
 
+#include "compat/torch_compat.h"
+
 #include <ATen/autocast_mode.h>
 
 namespace memloc::core {
 
-TrainingMode trainingModeOf(const RunConfig& config) {
-    return {config.precision == "bf16", config.memoryFormat == "channels_last"};
+TrainingMode trainingModeOf(const RunConfig& config, const torch::Device& device) {
+    const bool channelsLast =
+        config.memoryFormat == "channels_last" || (config.memoryFormat == "auto" && device.is_cuda());
+    return {config.precision == "bf16", channelsLast};
 }
 
 AutocastScope::AutocastScope(bool enabled, const torch::Device& device) : m_enabled(enabled), m_cuda(device.is_cuda()) {
     if (!m_enabled) return;
-    m_wasEnabled = m_cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
-    m_wasDtype = m_cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
-    if (m_cuda) {
-        at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-        at::autocast::set_enabled(true);
-    } else {
-        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-        at::autocast::set_cpu_enabled(true);
-    }
+    const at::DeviceType type = m_cuda ? at::kCUDA : at::kCPU;
+    const compat::AutocastState was = compat::autocastState(type);
+    m_wasEnabled = was.enabled;
+    m_wasDtype = was.dtype;
+    compat::setAutocastState(type, {true, at::kBFloat16});
     at::autocast::increment_nesting();
 }
 
@@ -26,13 +26,7 @@ AutocastScope::~AutocastScope() {
     if (!m_enabled) return;
     // Leaving the outermost scope frees the bfloat16 copies of the weights cached for this pass.
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-    if (m_cuda) {
-        at::autocast::set_enabled(m_wasEnabled);
-        at::autocast::set_autocast_gpu_dtype(m_wasDtype);
-    } else {
-        at::autocast::set_cpu_enabled(m_wasEnabled);
-        at::autocast::set_autocast_cpu_dtype(m_wasDtype);
-    }
+    compat::setAutocastState(m_cuda ? at::kCUDA : at::kCPU, {m_wasEnabled, m_wasDtype});
 }
 
 void toChannelsLast(torch::nn::Module& module) {

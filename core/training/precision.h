@@ -14,7 +14,8 @@ struct TrainingMode {
     bool channelsLast = false;  ///< 4-D weights and image batches in NHWC layout
 };
 
-TrainingMode trainingModeOf(const RunConfig& config);
+/// The mode `config` asks for on `device` (memory_format "auto": channels-last on CUDA only).
+TrainingMode trainingModeOf(const RunConfig& config, const torch::Device& device);
 
 /// While alive, operators on `device` that autocast lowers (convolutions, matrix products) run
 /// in bfloat16; everything else (BatchNorm statistics, losses, the optimizer, stored weights)

@@ -3,6 +3,9 @@
 #include "data/dataset.h"
 #include "memloc/error.h"
 
+#include <cstdint>
+#include <optional>
+
 namespace memloc::core {
 
 namespace {

@@ -2,6 +2,9 @@
 
 #include "dist/process_group.h"
 
+#include <cstdint>
+#include <vector>
+
 namespace memloc::core {
 
 torch::Tensor trainStep(Net& model, Sgd& sgd, GradientAccountant* accountant, const torch::Tensor& images,

@@ -8,6 +8,8 @@
 
 #include <torch/torch.h>
 
+#include <cstdint>
+
 namespace memloc::core {
 
 /// One batch: forward, backward (through the accountant when given: one forward and two

@@ -16,8 +16,12 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace memloc::core {
 
@@ -61,7 +65,7 @@ public:
         : m_config(std::move(config)),
           m_device(device),
           m_data(std::move(data)),
-          m_mode(trainingModeOf(m_config)),
+          m_mode(trainingModeOf(m_config, device.device)),
           m_model(laidOut(std::move(model), m_mode)),
           m_path(std::move(path)),
           m_steps(stepsPerEpoch(m_config, m_data.trainSize())),
@@ -105,15 +109,21 @@ private:
         torch::Tensor lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat).device(m_device.device));
         const std::string stage = "epoch " + std::to_string(epoch) + "/" + std::to_string(m_config.epochs);
         double lr = 0;
+        // The epoch's order goes to the device once: a blocking copy per batch would make the
+        // host wait for the GPU every step. The host copy serves the noisy counts (CPU only).
+        const torch::Tensor orderDevice = order.to(m_device.device);
         for (std::int64_t b = 0; b < m_steps; ++b) {
             if (cb.cancel && cb.cancel->isCancelled()) return std::nullopt;
-            torch::Tensor idx = order.slice(0, b * m_config.batchSize, std::min(n, (b + 1) * m_config.batchSize));
-            const std::int64_t globalBatch = idx.size(0);
+            std::int64_t lo = b * m_config.batchSize, hi = std::min(n, (b + 1) * m_config.batchSize);
+            const std::int64_t globalBatch = hi - lo;
             if (dist::active()) {  // data-parallel: this process's shard of the batch
-                const auto [lo, hi] = dist::shard(globalBatch, dist::rank(), dist::worldSize());
-                idx = idx.slice(0, lo, hi);
+                const auto [shardLo, shardHi] = dist::shard(globalBatch, dist::rank(), dist::worldSize());
+                hi = lo + shardHi;
+                lo += shardLo;
             }
-            const torch::Tensor idxDevice = idx.to(m_device.device);
+            const torch::Tensor idx = order.slice(0, lo, hi);
+            dist::recordWork("training examples", idx.size(0));
+            const torch::Tensor idxDevice = orderDevice.slice(0, lo, hi);
             const std::int64_t noisyCount =
                 m_accountant ? m_data.noiseMask.index_select(0, idx).sum().item<std::int64_t>() : 0;
             lr = m_schedule.at((epoch - 1) * m_steps + b);

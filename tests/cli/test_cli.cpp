@@ -1,4 +1,6 @@
 // memloc-cli smoke tests: train and inspect on tiny synthetic data, exit codes, error lines.
+#include "memloc/version.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -42,8 +44,20 @@ private Q_SLOTS:
         const Result r = runCli({"--version"});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.startsWith("memloc "));
-        QVERIFY(r.out.contains("LibTorch"));
-        QVERIFY(r.out.contains("CUDA"));
+        // The LibTorch this test was built against, the C++ standard, and CUDA: either the runtime,
+        // cuDNN and each GPU (or why there is none), or that this is a CPU build.
+        const memloc::core::BuildInfo info = memloc::core::buildInfo();
+        QVERIFY2(r.out.contains(QString::fromStdString("LibTorch " + memloc::core::torchVersion())), qPrintable(r.out));
+        QVERIFY(r.out.contains(QString::fromStdString("compiled as " + info.cxxStandard)));
+        if (info.cudaBuild) {
+            QVERIFY2(r.out.contains(QString::fromStdString("CUDA runtime " + info.cudaRuntime)), qPrintable(r.out));
+            QVERIFY(r.out.contains(QStringLiteral("cuDNN")));
+            if (info.gpus.empty())
+                QVERIFY(r.out.contains(QStringLiteral("GPUs: none visible")));
+            for (const std::string& gpu : info.gpus) QVERIFY(r.out.contains(QString::fromStdString(gpu)));
+        } else {
+            QVERIFY(r.out.contains(QStringLiteral("not built with CUDA")));
+        }
     }
 
     void trainThenInspect() {
@@ -235,3 +249,5 @@ private Q_SLOTS:
 
 QTEST_GUILESS_MAIN(TestCli)
 #include "test_cli.moc"
+
+#include <string>

@@ -12,6 +12,7 @@
 
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -40,8 +41,9 @@ int freePort() {
 }
 
 /// Runs memloc-cli with `args` in `world` processes (world 1: plainly); returns "" on success,
-/// else what went wrong with every process's output.
-QString launch(const QStringList& args, int world) {
+/// else what went wrong with every process's output. `outputs` (optional) receives each rank's
+/// output (stdout and stderr), in rank order.
+QString launch(const QStringList& args, int world, QStringList* outputs = nullptr) {
     const int port = freePort();
     std::vector<std::unique_ptr<QProcess>> procs;
     for (int rank = 0; rank < world; ++rank) {
@@ -65,11 +67,38 @@ QString launch(const QStringList& args, int world) {
             p->kill();
             p->waitForFinished();
             problems += QStringLiteral("a process did not finish; ");
-        } else if (p->exitStatus() != QProcess::NormalExit || p->exitCode() != 0) {
-            problems += QStringLiteral("exit %1: %2; ").arg(p->exitCode()).arg(QString::fromUtf8(p->readAll()));
+            if (outputs) outputs->append(QString());
+            continue;
         }
+        const QString out = QString::fromUtf8(p->readAll());
+        if (outputs) outputs->append(out);
+        if (p->exitStatus() != QProcess::NormalExit || p->exitCode() != 0)
+            problems += QStringLiteral("exit %1: %2; ").arg(p->exitCode()).arg(out);
     }
     return problems;
+}
+
+/// Checks from each rank's "rank R of P computed: ..." line that the `total` items of kind `what`
+/// were split over the ranks: together they did exactly `total`, and each did its share total / P
+/// give or take `slack` items (work handed out in lumps of `slack`, e.g. a rewound group's row of
+/// epochs). Processes that silently ran alone would each report `total`. Returns "" when the
+/// split is right, else what is wrong.
+QString checkSplit(const QStringList& outputs, const QString& what, qint64 total, qint64 slack = 1) {
+    const qint64 world = outputs.size();
+    qint64 sum = 0;
+    for (qint64 rank = 0; rank < world; ++rank) {
+        const QRegularExpression line(QStringLiteral("rank %1 of %2 computed: ([^\\n]*)").arg(rank).arg(world));
+        const QRegularExpressionMatch m = line.match(outputs[static_cast<int>(rank)]);
+        if (!m.hasMatch()) return QStringLiteral("rank %1 printed no work report: %2").arg(rank).arg(outputs[static_cast<int>(rank)]);
+        const QRegularExpressionMatch n =
+            QRegularExpression(QRegularExpression::escape(what) + QStringLiteral(" (\\d+)")).match(m.captured(1));
+        const qint64 done = n.hasMatch() ? n.captured(1).toLongLong() : 0;
+        if (std::abs(static_cast<double>(done * world - total)) > static_cast<double>(slack * world))
+            return QStringLiteral("rank %1 did %2 %3 of %4; its share is %5").arg(rank).arg(done).arg(what).arg(total).arg(
+                static_cast<double>(total) / static_cast<double>(world));
+        sum += done;
+    }
+    return sum == total ? QString() : QStringLiteral("the ranks did %1 %2 in all, expected %3").arg(sum).arg(what).arg(total);
 }
 
 std::map<std::string, torch::Tensor> finalState(const std::string& run) {
@@ -102,8 +131,12 @@ private Q_SLOTS:
     void dataParallelTrainingEqualsOneProcess() {
         // The MLP has no BatchNorm, so sharding a batch changes nothing but summation order.
         QVERIFY2(launch(trainArgs(QStringLiteral("mlp"), path(QStringLiteral("one.h5"))), 1).isEmpty(), "one process");
-        const QString two = launch(trainArgs(QStringLiteral("mlp"), path(QStringLiteral("two.h5"))), 2);
+        QStringList outputs;
+        const QString two = launch(trainArgs(QStringLiteral("mlp"), path(QStringLiteral("two.h5"))), 2, &outputs);
         QVERIFY2(two.isEmpty(), qPrintable(two));
+        // 256 training examples x 3 epochs, every batch of 64 split 32 + 32.
+        const QString split = checkSplit(outputs, QStringLiteral("training examples"), 256 * 3);
+        QVERIFY2(split.isEmpty(), qPrintable(split));
         const auto a = finalState(path(QStringLiteral("one.h5")).toStdString());
         const auto b = finalState(path(QStringLiteral("two.h5")).toStdString());
         QCOMPARE(a.size(), b.size());
@@ -143,18 +176,35 @@ private Q_SLOTS:
         const FlipResult f1 = readFlipping(run.toStdString());
         const RewindResult r1 = readRewinding(run.toStdString());
         const NeuronScores n1 = readNeuronScores(run.toStdString());
-        QString two = launch(flip, 2);
+        // Each sharded analysis: the same result as one process, and each rank did half the work.
+        QStringList outputs;
+        QString two = launch(flip, 2, &outputs);
         QVERIFY2(two.isEmpty(), qPrintable(two));
-        two = launch(rewind, 2);
+        QString split = checkSplit(outputs, QStringLiteral("flipped examples"), static_cast<qint64>(f1.examples.size()));
+        QVERIFY2(split.isEmpty(), qPrintable(split));
+        QCOMPARE(f1.examples.size(), std::size_t{9});
+        outputs.clear();
+        two = launch(rewind, 2, &outputs);
         QVERIFY2(two.isEmpty(), qPrintable(two));
-        two = launch(neurons, 2);
+        split = checkSplit(outputs, QStringLiteral("rewinding cells"), static_cast<qint64>(r1.groups.size() * r1.epochs.size()),
+                           static_cast<qint64>(r1.epochs.size()));
+        QVERIFY2(split.isEmpty(), qPrintable(split));
+        outputs.clear();
+        two = launch(neurons, 2, &outputs);
         QVERIFY2(two.isEmpty(), qPrintable(two));
+        qint64 units = 0;
+        for (const auto& row : n1.ablationNoisy) units += static_cast<qint64>(row.size());
+        split = checkSplit(outputs, QStringLiteral("ablated units"), units);
+        QVERIFY2(split.isEmpty(), qPrintable(split));
         const NeuronScores n2 = readNeuronScores(run.toStdString());
         QCOMPARE(n2.ablationNoisy, n1.ablationNoisy);
         QCOMPARE(n2.ablationClean, n1.ablationClean);
         QCOMPARE(n2.attribution, n1.attribution);
-        two = launch(retrain, 2);
+        outputs.clear();
+        two = launch(retrain, 2, &outputs);
         QVERIFY2(two.isEmpty(), qPrintable(two));
+        split = checkSplit(outputs, QStringLiteral("retrained groups"), 3);
+        QVERIFY2(split.isEmpty(), qPrintable(split));
         const RetrainResult t2 = readRetraining(run.toStdString());
         QCOMPARE(t2.groups.size(), t1.groups.size());
         for (std::size_t i = 0; i < t1.groups.size(); ++i) {
@@ -205,3 +255,10 @@ private Q_SLOTS:
 
 QTEST_GUILESS_MAIN(TestDistributed)
 #include "test_distributed.moc"
+
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>

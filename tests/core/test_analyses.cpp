@@ -300,3 +300,7 @@ private Q_SLOTS:
 
 QTEST_GUILESS_MAIN(TestAnalyses)
 #include "test_analyses.moc"
+
+#include <cstdint>
+#include <string>
+#include <vector>

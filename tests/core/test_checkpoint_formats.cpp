@@ -20,6 +20,7 @@
 
 #include <QtTest>
 
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <map>

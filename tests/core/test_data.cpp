@@ -15,6 +15,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <vector>
 

@@ -8,7 +8,9 @@
 #include <QFile>
 #include <QtTest>
 
+#include <cstdint>
 #include <exception>
+#include <string>
 
 class TestFuzzCorpus : public QObject {
     Q_OBJECT

@@ -26,8 +26,12 @@
 
 #include <QtTest>
 
+#include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 using namespace memloc::core;
 using memloc::core::testing::errorOf;

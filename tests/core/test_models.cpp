@@ -6,10 +6,13 @@
 
 #include <QtTest>
 
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 using namespace memloc::core;
 

@@ -17,8 +17,11 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <set>
+#include <string>
+#include <vector>
 
 using namespace memloc::core;
 

@@ -276,3 +276,9 @@ private Q_SLOTS:
 
 QTEST_GUILESS_MAIN(TestRunFile)
 #include "test_run_file.moc"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>

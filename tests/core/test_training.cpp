@@ -2,7 +2,9 @@
 #include <torch/torch.h>
 
 #include "io/run_file.h"
+#include "compat/torch_compat.h"
 #include "io/h5_util.h"
+#include "memloc/analysis_options.h"
 #include "memloc/error.h"
 #include "memloc/run_summary.h"
 #include "memloc/training.h"
@@ -19,6 +21,10 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
 
 using namespace memloc::core;
 using namespace memloc::core::testing;
@@ -303,7 +309,53 @@ private Q_SLOTS:
         QVERIFY(errorOf([&] { validateConfig(bad); }).contains("precision must be fp32 or bf16"));
         bad = tinyConfig(1);
         bad.memoryFormat = "nhwc";
-        QVERIFY(errorOf([&] { validateConfig(bad); }).contains("memory_format must be contiguous or channels_last"));
+        QVERIFY(errorOf([&] { validateConfig(bad); }).contains("memory_format must be auto, contiguous or channels_last"));
+    }
+
+    // The autocast switch goes through core/compat (its spelling differs between LibTorch 1.13
+    // and 2.x): a scope turns bfloat16 autocast on for its device and restores what was there.
+    void autocastScopeRestoresState() {
+        const compat::AutocastState before = compat::autocastState(at::kCPU);
+        QVERIFY(!before.enabled);
+        {
+            const AutocastScope scope(true, torch::kCPU);
+            const compat::AutocastState inside = compat::autocastState(at::kCPU);
+            QVERIFY(inside.enabled);
+            QCOMPARE(inside.dtype, at::kBFloat16);
+            QVERIFY(!compat::autocastState(at::kCUDA).enabled);  // only the scope's device
+            {
+                const AutocastScope nested(true, torch::kCPU);
+                QVERIFY(compat::autocastState(at::kCPU).enabled);
+            }
+            QVERIFY(compat::autocastState(at::kCPU).enabled);  // the outer scope is still on
+        }
+        const compat::AutocastState after = compat::autocastState(at::kCPU);
+        QCOMPARE(after.enabled, before.enabled);
+        QCOMPARE(after.dtype, before.dtype);
+    }
+
+    // memory_format "auto" is channels-last on CUDA devices only; explicit values win.
+    void memoryFormatAutoFollowsDevice() {
+        RunConfig c;
+        QCOMPARE(c.memoryFormat, std::string("auto"));
+        const torch::Device cpu(torch::kCPU), gpu(torch::kCUDA, 0);  // a descriptor; no GPU needed
+        QVERIFY(!trainingModeOf(c, cpu).channelsLast);
+        QVERIFY(trainingModeOf(c, gpu).channelsLast);
+        c.memoryFormat = "contiguous";
+        QVERIFY(!trainingModeOf(c, gpu).channelsLast);
+        c.memoryFormat = "channels_last";
+        QVERIFY(trainingModeOf(c, cpu).channelsLast);
+        validateConfig(tinyConfig(1));  // "auto" is a valid value
+    }
+
+    // Analyses run where the run was trained when this machine has that device, else on "auto".
+    void analysesUseTheRunsDevice() {
+        QCOMPARE(deviceForRun("cpu"), std::string("cpu"));
+        QCOMPARE(deviceForRun("auto"), std::string("auto"));
+        const auto gpus = torch::cuda::is_available() ? torch::cuda::device_count() : 0;
+        QCOMPARE(deviceForRun("cuda:0"), std::string(gpus > 0 ? "cuda:0" : "auto"));
+        QCOMPARE(deviceForRun("cuda:" + std::to_string(gpus)), std::string("auto"));  // one past the last GPU
+        QCOMPARE(deviceForRun("cuda"), std::string(gpus > 0 ? "cuda" : "auto"));
     }
 
     // Cancel after epoch 2, resume: the same metrics and parameters as an uninterrupted run.
@@ -339,7 +391,8 @@ private Q_SLOTS:
         {
             H5::H5File file(cut, H5F_ACC_RDWR);
             H5::Group checkpoints = file.openGroup("checkpoints");
-            H5::Group junk = checkpoints.createGroup("epoch_0003");
+            H5::Group junk = checkpoints.nameExists("epoch_0003") ? checkpoints.openGroup("epoch_0003")  // format 2: its room
+                                                                  : checkpoints.createGroup("epoch_0003");
             h5::writeTensor(junk, "0.0.weight", torch::zeros({3}));
             H5::Group metrics = file.openGroup("metrics");
             h5::writeSeriesRow(metrics, "test_acc", 3, {0.123});

@@ -13,7 +13,8 @@ scripts do it:
                the prediction changes; then evaluate the edited model
   drop         evaluation with one unit's activation masked by a forward hook
 Prints one JSON object (seconds; medians of --repeats after a warm-up) on stdout.
-Usage: /usr/bin/python3 bench_reference.py RUN.h5 [--threads 2] [--tasks epoch,rewind,flip,drop] ...
+Usage: /usr/bin/python3 bench_reference.py RUN.h5 [--threads 2] [--tasks epoch,rewind,flip,drop]
+       [--device cpu|cuda|cuda:N] ...   (on a GPU every timing waits for the device to finish)
 """
 import argparse
 import copy
@@ -65,6 +66,8 @@ class Run:
             self.checkpoints = {}
             for key in f["checkpoints"]:
                 epoch = int(key.split("_")[1])
+                if epoch > self.final:  # space kept for epochs not trained yet
+                    continue
                 self.checkpoints[epoch] = {k: torch.as_tensor(v[()]) for k, v in f["checkpoints"][key].items()}
         folder, train_file, test_file = IDX[self.config["dataset"]]
         folder = self.config.get("data_dir") or folder
@@ -75,6 +78,14 @@ class Run:
         self.train = (train - mean.view(1, -1, 1, 1)) / std.view(1, -1, 1, 1)
         self.test = (test - mean.view(1, -1, 1, 1)) / std.view(1, -1, 1, 1)
         self.test_labels = self._test_labels(folder)
+        self.device = torch.device("cpu")
+
+    def to(self, device):
+        """Keeps the images, labels and noise mask on `device` (as memloc does on a GPU)."""
+        self.device = torch.device(device)
+        for name in ("train", "test", "given", "true", "mask", "test_labels"):
+            setattr(self, name, getattr(self, name).to(self.device))
+        return self
 
     def _test_labels(self, folder):
         with gzip.open(os.path.join(folder, "t10k-labels-idx1-ubyte.gz"), "rb") as f:
@@ -86,15 +97,22 @@ class Run:
         m = resnet9(self.train.size(1), classes, float(self.config["width"]))
         if epoch is not None:
             m.load_state_dict(self.checkpoints[epoch])
-        return m
+        return m.to(self.device)
+
+
+def sync():
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
 
 
 def timed(fn, repeats):
     fn()  # warm-up
+    sync()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         fn()
+        sync()
         times.append(time.perf_counter() - start)
     return statistics.median(times), times
 
@@ -126,7 +144,7 @@ def bench_epoch(run, args, accounting):
     noisy_sum = [torch.zeros_like(p) for p in params]
     # The seed memloc's side of the suite uses (kEpochOrderSeed): not the noise seed, whose
     # randperm put all noisy examples first.
-    order = torch.randperm(len(run.train), generator=torch.Generator().manual_seed(2023))
+    order = torch.randperm(len(run.train), generator=torch.Generator().manual_seed(2023)).to(run.device)
 
     def epoch():
         for s in range(0, len(order), args.batch_size):
@@ -265,10 +283,11 @@ def main():
     ap.add_argument("--max-units", type=int, default=50)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    run = Run(args.run)
-    out = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+    run = Run(args.run).to(args.device)
+    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "device": str(run.device)}
     tasks = args.tasks.split(",")
     if "epoch" in tasks:
         out["epoch_plain_s"], out["epoch_plain_all"] = bench_epoch(run, args, False)

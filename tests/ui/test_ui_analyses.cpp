@@ -36,6 +36,10 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
 
 using namespace memloc;
 using namespace memloc::ui;

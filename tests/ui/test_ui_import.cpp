@@ -20,7 +20,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cstdint>
 #include <fstream>
+#include <string>
 
 using namespace memloc;
 

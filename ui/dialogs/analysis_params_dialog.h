@@ -6,6 +6,10 @@
 
 #include <QDialog>
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 class QComboBox;
 class QDialogButtonBox;
 class QDoubleSpinBox;

@@ -20,6 +20,8 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <string>
+
 namespace memloc::ui {
 
 namespace {

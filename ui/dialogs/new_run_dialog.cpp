@@ -23,7 +23,10 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QThread>
 #include <QVBoxLayout>
+
+#include <string>
 
 namespace memloc::ui {
 
@@ -173,14 +176,23 @@ QWidget* NewRunDialog::buildTrainingGroup() {
     m_peakEpoch->setToolTip(tr("triangle: epoch at which the learning rate peaks"));
     m_accounting = new QCheckBox(tr("Gradient accounting (clean vs noisy, per layer group)"));
     m_accounting->setToolTip(tr("Needed by the Gradients view; costs about 1.6x the training time"));
-    m_device = choiceBox({QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda")});
-    m_device->setToolTip(core::cudaAvailable() ? tr("CUDA is available") : tr("This build sees no CUDA device"));
+    // The devices this build sees, by name; the item data is the config value.
+    const core::BuildInfo build = core::buildInfo();
+    m_device = new QComboBox;
+    m_device->addItem(build.gpus.empty() ? tr("auto: the CPU (no GPU found)") : tr("auto: the first GPU (cuda:0)"),
+                      QStringLiteral("auto"));
+    m_device->addItem(tr("cpu: %1 cores").arg(QThread::idealThreadCount()), QStringLiteral("cpu"));
+    for (std::size_t i = 0; i < build.gpus.size(); ++i)
+        m_device->addItem(QStringLiteral("cuda:%1: %2").arg(i).arg(QString::fromStdString(build.gpus[i])),
+                          QStringLiteral("cuda:%1").arg(i));
+    m_device->setToolTip(QString::fromStdString(core::versionReport()));
     m_threads = intBox(0, 1024, tr("all cores"));
     m_precision = choiceBox({QStringLiteral("fp32"), QStringLiteral("bf16")});
     m_precision->setToolTip(tr("bf16: forward passes under bfloat16 autocast (weights, BatchNorm, losses and the "
                                "optimizer stay float32). Faster on GPUs and bf16-capable CPUs; changes results."));
-    m_memoryFormat = choiceBox({QStringLiteral("contiguous"), QStringLiteral("channels_last")});
-    m_memoryFormat->setToolTip(tr("channels_last: weights and batches laid out NHWC while training; the same "
+    m_memoryFormat = choiceBox({QStringLiteral("auto"), QStringLiteral("contiguous"), QStringLiteral("channels_last")});
+    m_memoryFormat->setToolTip(tr("auto: channels_last on a GPU, contiguous on the CPU.\n"
+                                  "channels_last: weights and batches laid out NHWC while training; the same "
                                   "values up to rounding, often faster convolutions"));
     connect(m_schedule, &QComboBox::currentIndexChanged, this, &NewRunDialog::updateEnabled);
 
@@ -241,7 +253,7 @@ void NewRunDialog::setConfig(const core::RunConfig& c) {
     m_warmup->setValue(c.warmup);
     m_peakEpoch->setValue(c.peakEpoch);
     m_accounting->setChecked(c.accounting);
-    m_device->setCurrentText(text(c.device.rfind("cuda", 0) == 0 ? std::string("cuda") : c.device));
+    setDevice(QString::fromStdString(c.device == "cuda" ? std::string("cuda:0") : c.device));
     m_threads->setValue(static_cast<int>(c.threads));
     m_precision->setCurrentText(text(c.precision));
     m_memoryFormat->setCurrentText(text(c.memoryFormat));
@@ -274,13 +286,22 @@ core::RunConfig NewRunDialog::config() const {
     c.warmup = m_warmup->value();
     c.peakEpoch = m_peakEpoch->value();
     c.accounting = m_accounting->isChecked();
-    const std::string device = m_device->currentText().toStdString();
-    // Keep an explicit cuda:N from the preset when "cuda" stays selected.
-    if (!(device == "cuda" && m_base.device.rfind("cuda", 0) == 0)) c.device = device;
+    c.device = m_device->currentData().toString().toStdString();
     c.threads = m_threads->value();
     c.precision = m_precision->currentText().toStdString();
     c.memoryFormat = m_memoryFormat->currentText().toStdString();
     return c;
+}
+
+void NewRunDialog::setDevice(const QString& device) {
+    int index = m_device->findData(device);
+    if (index < 0) {
+        // A preset or an earlier run asks for a GPU this machine does not have: keep it visible
+        // (starting the run then says which devices exist) rather than silently train elsewhere.
+        m_device->addItem(tr("%1: not found on this machine").arg(device), device);
+        index = m_device->count() - 1;
+    }
+    m_device->setCurrentIndex(index);
 }
 
 void NewRunDialog::setOutputPath(const QString& path) { m_output->setText(path); }

@@ -48,6 +48,8 @@ private:
     void browseDataDir();
     void browseOutput();
     void showError(const QString& message);
+    /// Selects the device whose config value is `device` ("auto", "cpu", "cuda:N").
+    void setDevice(const QString& device);
 
     core::RunConfig m_base;
     QComboBox* m_preset;

@@ -4,6 +4,9 @@
 
 #include <QFileInfo>
 
+#include <cstdint>
+#include <string>
+
 
 namespace memloc::ui {
 
@@ -16,7 +19,7 @@ AnalysisJob::AnalysisJob(const QString& title, const QString& runPath, const QSt
     : Job(title, parent), m_runPath(runPath), m_analysis(analysis), m_work(std::move(work)) {}
 
 void AnalysisJob::start() {
-    auto* worker = new AnalysisWorker(m_work, cancelToken());
+    auto* worker = new AnalysisWorker(m_work, cancelToken(), m_runPath);
     // The worker lives on another thread: these connections queue copies of the arguments.
     connect(worker, &AnalysisWorker::progress, this, &AnalysisJob::setProgress);
     connect(worker, &AnalysisWorker::done, this, &AnalysisJob::onDone);

@@ -11,6 +11,8 @@
 
 #include <QString>
 
+#include <cstdint>
+
 namespace memloc::ui {
 
 /// The analyses a view can start.

@@ -1,13 +1,15 @@
 #include "jobs/analysis_worker.h"
 
 #include "memloc/error.h"
+#include "memloc/run_summary.h"
 
 #include <exception>
+#include <utility>
 
 namespace memloc::ui {
 
-AnalysisWorker::AnalysisWorker(Work work, std::shared_ptr<core::CancelToken> cancel)
-    : m_work(std::move(work)), m_cancel(std::move(cancel)) {}
+AnalysisWorker::AnalysisWorker(Work work, std::shared_ptr<core::CancelToken> cancel, QString runPath)
+    : m_work(std::move(work)), m_cancel(std::move(cancel)), m_runPath(std::move(runPath)) {}
 
 void AnalysisWorker::run() {
     core::AnalysisRunOptions options;
@@ -22,6 +24,13 @@ void AnalysisWorker::run() {
     };
     try {
         Q_EMIT progress(0, 0, tr("loading the run"));
+        if (!m_runPath.isEmpty()) {
+            try {
+                options.device = core::deviceForRun(core::readRunSummary(m_runPath.toStdString()).config.device);
+            } catch (const std::exception&) {
+                // Not a run yet (an import writes it); the work itself reports real problems.
+            }
+        }
         const QString summary = m_work(options);
         Q_EMIT done(summary);
     } catch (const core::Cancelled&) {

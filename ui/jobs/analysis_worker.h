@@ -24,7 +24,9 @@ public:
     /// Progress reports closer together than this are dropped (~20 Hz), except stage changes.
     static constexpr qint64 kProgressIntervalMs = 50;
 
-    AnalysisWorker(Work work, std::shared_ptr<core::CancelToken> cancel);
+    /// `runPath`: the run analysed; the work runs on the device the run was trained with when
+    /// this machine has it (core::deviceForRun), else on the default device.
+    AnalysisWorker(Work work, std::shared_ptr<core::CancelToken> cancel, QString runPath = QString());
 
     /// Blocks the engine thread until the analysis has ended (done, cancelled or failed).
     void run() override;
@@ -41,6 +43,7 @@ Q_SIGNALS:
 private:
     Work m_work;
     std::shared_ptr<core::CancelToken> m_cancel;
+    QString m_runPath;
     QString m_lastStage;
     QElapsedTimer m_sinceReport;
 };

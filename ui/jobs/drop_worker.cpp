@@ -1,6 +1,10 @@
 #include "jobs/drop_worker.h"
 
+#include "memloc/analysis_options.h"
+#include "memloc/run_summary.h"
+
 #include <exception>
+#include <string>
 
 namespace memloc::ui {
 
@@ -28,7 +32,9 @@ DropWorker::~DropWorker() = default;
 void DropWorker::process() {
     if (!m_session && m_loadError.isEmpty()) {
         try {
-            m_session = std::make_unique<core::DropSession>(m_runPath.toStdString(), m_evalSubset);
+            const std::string path = m_runPath.toStdString();
+            m_session = std::make_unique<core::DropSession>(path, m_evalSubset,
+                                                            core::deviceForRun(core::readRunSummary(path).config.device));
         } catch (const std::exception& e) {
             m_loadError = QString::fromStdString(e.what());
         }

@@ -9,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QString>
 
+#include <cstdint>
 #include <memory>
 
 namespace memloc::ui {

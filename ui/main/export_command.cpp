@@ -11,6 +11,7 @@
 
 #include <exception>
 #include <memory>
+#include <vector>
 
 namespace memloc::ui {
 

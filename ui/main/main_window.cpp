@@ -41,6 +41,7 @@
 #include <QTabWidget>
 #include <QThread>
 
+#include <cstdint>
 #include <exception>
 
 namespace memloc::ui {
@@ -66,7 +67,13 @@ QStringList runFilesIn(const QMimeData* mime) {
 
 QString deviceText() {
     const QString cpu = MainWindow::tr("CPU, %1 threads").arg(QThread::idealThreadCount());
-    return core::cudaAvailable() ? MainWindow::tr("Device: CUDA GPU (and %1)").arg(cpu) : MainWindow::tr("Device: %1").arg(cpu);
+    const core::BuildInfo build = core::buildInfo();
+    if (build.gpus.empty()) return MainWindow::tr("Device: %1").arg(cpu);
+    // The GPU's name without its memory and architecture, which the tooltip has.
+    QString gpu = QString::fromStdString(build.gpus.front());
+    gpu = gpu.left(gpu.indexOf(QLatin1String(" (")));
+    return MainWindow::tr("Device: %1 (cuda:0%2) and %3")
+        .arg(gpu, build.gpus.size() > 1 ? MainWindow::tr(" of %1 GPUs").arg(build.gpus.size()) : QString(), cpu);
 }
 } // namespace
 
@@ -187,7 +194,7 @@ void MainWindow::createMenus() {
                            tr("<b>memloc</b> %1<br>Find where a neural network memorizes, after Maini et al., "
                               "\"Can Neural Network Memorization Be Localized?\" (ICML 2023).<br><br>%2")
                                .arg(QString::fromStdString(core::memlocVersion()),
-                                    QString::fromStdString(core::versionLine()).toHtmlEscaped()));
+                                    QString::fromStdString(core::versionReport()).toHtmlEscaped().replace(QLatin1Char('\n'), QLatin1String("<br>"))));
     });
 }
 
@@ -195,7 +202,8 @@ void MainWindow::createStatusBar() {
     m_runState = new QLabel;
     m_jobCount = new QLabel;
     m_device = new QLabel(deviceText());
-    m_device->setToolTip(tr("Where training runs with device \"auto\"; LibTorch uses every core unless told otherwise"));
+    m_device->setToolTip(tr("Where training and analyses run with device \"auto\"; LibTorch uses every core unless "
+                            "told otherwise.\n\n%1").arg(QString::fromStdString(core::versionReport())));
     statusBar()->addWidget(m_runState, 1);
     statusBar()->addPermanentWidget(m_jobCount);
     statusBar()->addPermanentWidget(m_device);

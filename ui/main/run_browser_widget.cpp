@@ -14,6 +14,9 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <cstdint>
+#include <string>
+
 namespace memloc::ui {
 
 namespace {

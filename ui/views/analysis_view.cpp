@@ -9,6 +9,8 @@
 #include <QStackedWidget>
 #include <QVBoxLayout>
 
+#include <string>
+
 namespace memloc::ui {
 
 AnalysisView::AnalysisView(QWidget* parent) : RunView(parent) {}

@@ -7,6 +7,8 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 namespace memloc::ui {
 

@@ -16,8 +16,11 @@
 #include <QThread>
 #include <QVBoxLayout>
 
+#include <cstdint>
 #include <exception>
 #include <map>
+#include <string>
+#include <vector>
 
 namespace memloc::ui {
 

@@ -8,6 +8,8 @@
 #include <QHash>
 #include <QPixmap>
 
+#include <cstdint>
+
 class QComboBox;
 class QLabel;
 class QListWidget;

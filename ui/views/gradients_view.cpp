@@ -11,6 +11,8 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 namespace memloc::ui {
 

@@ -16,7 +16,10 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <string>
+#include <vector>
 
 namespace memloc::ui {
 

@@ -3,6 +3,9 @@
 
 #include "views/analysis_view.h"
 
+#include <cstdint>
+#include <vector>
+
 class QComboBox;
 class QLabel;
 class QListWidget;

@@ -8,6 +8,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <cstdint>
 
 namespace memloc::ui {
 

@@ -10,6 +10,8 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 namespace memloc::ui {
 

@@ -18,4 +18,10 @@ struct AnalysisRunOptions {
     const CancelToken* cancel = nullptr;
 };
 
+/// The device to analyse a run on, given the device it was trained with (its config's "device"):
+/// that device when this machine has it ("cpu", or a GPU that exists here), else "auto" (a run
+/// trained on a GPU server and opened on a laptop is analysed on the laptop's CPU). Queries the
+/// CUDA driver once.
+std::string deviceForRun(const std::string& trainedOn);
+
 } // namespace memloc::core

@@ -2,6 +2,7 @@
 // Running one memloc job over several processes (torchrun-style launches) on PyTorch's c10d.
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace memloc::core {
@@ -33,5 +34,15 @@ void finalizeDistributed();
 /// This process's rank and the number of processes (0 and 1 without a process group).
 int distributedRank();
 int distributedWorldSize();
+
+/// What this process computed itself since it started, by kind of work item: "training
+/// examples" (examples of its batch shards, over all epochs), "rewinding cells" (group x epoch
+/// evaluations), "flipped examples", "ablated units", "retrained groups". Under a multi-process
+/// launch each rank's counts show its share of the work (about 1/P of each); thread-safe.
+std::map<std::string, std::int64_t> workDone();
+
+/// workDone() as one line: "rank R of P computed: ablated units 12, rewinding cells 18" (only
+/// the kinds with work; "nothing" when there is none).
+std::string workReport();
 
 } // namespace memloc::core

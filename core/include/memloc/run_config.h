@@ -58,9 +58,10 @@ struct RunConfig {
     /// convolutions and matrix products in bfloat16; weights, BatchNorm, losses, gradients and the
     /// optimizer stay float32). bf16 changes results; it pays off on GPUs and bf16-capable CPUs.
     std::string precision = "fp32";
-    /// Layout of 4-D weights and image batches while training: "contiguous" (NCHW) or
-    /// "channels_last" (NHWC; same values up to rounding, often faster convolutions).
-    std::string memoryFormat = "contiguous";
+    /// Layout of 4-D weights and image batches while training: "contiguous" (NCHW),
+    /// "channels_last" (NHWC; same values up to rounding, often faster convolutions) or "auto"
+    /// (channels_last on a GPU, where it is 20-25% faster, contiguous on the CPU).
+    std::string memoryFormat = "auto";
     // Execution (not part of the science; results on CPU are identical for any thread count)
     std::string device = "auto";  ///< auto | cpu | cuda | cuda:N
     std::int64_t threads = 0;     ///< intra-op threads; 0 = every core

@@ -1,0 +1,28 @@
+# What the LibTorch found by find_package(Torch) asks of the build. memloc builds against LibTorch
+# 1.13 (Debian 12's CPU package) and 2.x (CUDA or CPU: an official download, the LibTorch inside
+# the PyTorch wheel, a newer distribution's package).
+#
+# Sets, for every target defined afterwards:
+#   CMAKE_CXX_STANDARD     17, or 20 when this LibTorch's headers need C++20 (LibTorch 2.12 and
+#                          later declare it as a compile feature of their torch target)
+#   MEMLOC_TORCH_CUDA      ON when this LibTorch is a CUDA build (memloc then also queries the CUDA
+#                          runtime for the GPUs it reports; it compiles no CUDA code itself)
+
+set(MEMLOC_CXX_STANDARD 17)
+if(TARGET torch)
+  get_target_property(_memloc_torch_features torch INTERFACE_COMPILE_FEATURES)
+  if(_memloc_torch_features MATCHES "cxx_std_2[0-9]")
+    string(REGEX MATCH "cxx_std_2[0-9]" _memloc_std "${_memloc_torch_features}")
+    string(REPLACE "cxx_std_" "" MEMLOC_CXX_STANDARD "${_memloc_std}")
+  endif()
+endif()
+set(CMAKE_CXX_STANDARD ${MEMLOC_CXX_STANDARD})
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+
+set(MEMLOC_TORCH_CUDA OFF)
+if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES)
+  set(MEMLOC_TORCH_CUDA ON)
+endif()
+
+message(STATUS "memloc: LibTorch ${Torch_VERSION} (${Torch_DIR}), CUDA build: ${MEMLOC_TORCH_CUDA}, C++${CMAKE_CXX_STANDARD}")
