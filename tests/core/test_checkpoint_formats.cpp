@@ -1,6 +1,8 @@
 // Tests for the checkpoint file formats: torch.save zip files (safe unpickler) and safetensors.
 // Fixtures come from tests/fixtures/make_checkpoints.py; reference.safetensors holds every tensor
-// as Python wrote it, and each loaded tensor must equal it byte for byte.
+// as Python wrote it, and each loaded tensor must equal it byte for byte. readersMatchPythonTorchLoad
+// also checks every reader against Python's own torch.load at run time
+// (tests/fixtures/dump_fixture_values.py), value for value.
 
 // LibTorch first: Qt's keyword macros would otherwise clash with its headers.
 #include <torch/torch.h>
@@ -14,17 +16,25 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include "error_of.h"
 
 #include <QtTest>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace memloc::core;
@@ -39,6 +49,11 @@ const char* const kPwnedPath = "/tmp/memloc_checkpoint_fixture_pwned";  // see m
 
 std::string fixture(const char* name) {
     return std::string(MEMLOC_SOURCE_DIR) + "/tests/fixtures/checkpoints/" + name;
+}
+
+/// A file under tests/fixtures, by its path relative to that folder.
+std::string fixturePath(const QString& relative) {
+    return (QStringLiteral(MEMLOC_SOURCE_DIR "/tests/fixtures/") + relative).toStdString();
 }
 
 QByteArray readFile(const QString& path) {
@@ -195,6 +210,182 @@ std::string tensorPickle(int numel, int offset, int size, int stride) {
     return p;
 }
 
+/// What tests/fixtures/dump_fixture_values.py prints for the given fixtures (paths relative to
+/// tests/fixtures): per file, the nodes of Python's torch.load result, depth first. Empty if
+/// Python failed.
+std::map<QString, QJsonArray> pythonFixtureValues(const QStringList& files) {
+    QStringList args{QStringLiteral(MEMLOC_SOURCE_DIR "/tests/fixtures/dump_fixture_values.py")};
+    for (const QString& f : files) args << QString::fromStdString(fixturePath(f));
+    QProcess p;
+    p.start(MEMLOC_PYTHON, args);
+    std::map<QString, QJsonArray> out;
+    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        qWarning("dump_fixture_values.py failed: %s", p.readAllStandardError().constData());
+        return out;
+    }
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(p.readAllStandardOutput(), &error);
+    if (error.error != QJsonParseError::NoError) {
+        qWarning("dump_fixture_values.py printed invalid JSON: %s", qPrintable(error.errorString()));
+        return out;
+    }
+    const QJsonArray list = doc.object().value("files").toArray();
+    for (qsizetype i = 0; i < list.size() && i < files.size(); ++i)
+        out[files[i]] = list[i].toObject().value("nodes").toArray();
+    return out;
+}
+
+/// The kind name dump_fixture_values.py gives a value of this kind.
+QString pythonKind(PickleValue::Kind kind) {
+    switch (kind) {
+    case PickleValue::Kind::None: return "none";
+    case PickleValue::Kind::Bool: return "bool";
+    case PickleValue::Kind::Int: return "int";
+    case PickleValue::Kind::Float: return "float";
+    case PickleValue::Kind::String: return "str";
+    case PickleValue::Kind::Bytes: return "bytes";
+    case PickleValue::Kind::Tensor: return "tensor";
+    case PickleValue::Kind::List: return "list";
+    case PickleValue::Kind::Tuple: return "tuple";
+    case PickleValue::Kind::Dict: return "dict";
+    }
+    return "?";
+}
+
+/// The 64 bits of a double as 16 hex digits, as dump_fixture_values.py prints them.
+QString doubleBits(double d) {
+    quint64 bits = 0;
+    std::memcpy(&bits, &d, sizeof bits);
+    return QString("%1").arg(bits, 16, 16, QChar('0'));
+}
+
+/// "" if tensor is what dump_fixture_values.py printed for it (dtype, shape, the first elements
+/// exactly, SHA-256 of all its bytes), else what differs.
+QString tensorMismatch(const QJsonObject& node, const torch::Tensor& tensor) {
+    if (node.value("kind").toString() != "tensor") return "memloc has a tensor, Python a " + node.value("kind").toString();
+    if (!tensor.defined()) return "memloc returned an undefined tensor";
+    const torch::Tensor t = tensor.contiguous();
+    const QString dtype = pythonDtype(t.scalar_type());
+    if (node.value("dtype").toString() != dtype) return "dtype " + dtype + ", Python has " + node.value("dtype").toString();
+    QStringList ours, theirs;
+    for (std::int64_t d : t.sizes()) ours << QString::number(d);
+    for (const QJsonValue d : node.value("shape").toArray()) theirs << QString::number(d.toInteger());
+    if (ours != theirs) return "shape [" + ours.join(", ") + "], Python has [" + theirs.join(", ") + "]";
+    const torch::Tensor flat = t.flatten();
+    const QJsonArray head = node.value("head").toArray();
+    const QJsonArray headBits = node.value("head_bits").toArray();
+    if (head.size() != std::min<std::int64_t>(flat.numel(), 4))
+        return QString("Python printed %1 leading elements of %2").arg(head.size()).arg(flat.numel());
+    for (qsizetype i = 0; i < head.size(); ++i) {
+        QString ourText, theirText = head[i].toString();
+        bool same = false;
+        if (t.is_floating_point()) {
+            const double value = flat[static_cast<std::int64_t>(i)].item<double>();
+            ourText = QString::number(value, 'g', 17);
+            same = doubleBits(value) == headBits[i].toString() ||
+                   (std::isnan(value) && theirText.contains("nan"));
+        } else if (t.scalar_type() == torch::kBool) {
+            ourText = flat[static_cast<std::int64_t>(i)].item<bool>() ? "true" : "false";
+            same = ourText == theirText;
+        } else {
+            ourText = QString::number(flat[static_cast<std::int64_t>(i)].item<std::int64_t>());
+            same = ourText == theirText;
+        }
+        if (!same) return QString("element %1 is %2, Python has %3").arg(i).arg(ourText, theirText);
+    }
+    const QByteArray bytes(static_cast<const char*>(t.data_ptr()), static_cast<qsizetype>(t.nbytes()));
+    const QString sha = QString(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    if (sha != node.value("sha256").toString()) return "the bytes differ (SHA-256 " + sha + ", Python " + node.value("sha256").toString() + ")";
+    return {};
+}
+
+/// Compares value with the nodes dump_fixture_values.py printed, from nodes[index] on (the same
+/// depth-first order; index advances past value's nodes). "" if equal, else the first difference
+/// with its path ("/optimizer/state/0/momentum_buffer").
+QString valueMismatch(const PickleValue& value, const QString& path, const QJsonArray& nodes, qsizetype& index) {
+    const QString where = path.isEmpty() ? QString("(top level)") : path;
+    if (index >= nodes.size()) return where + ": memloc has a value, Python has nothing more";
+    const QJsonObject node = nodes[index++].toObject();
+    if (node.value("path").toString() != path)
+        return where + ": memloc's next value is here, Python's at '" + node.value("path").toString() + "'";
+    const QString kind = pythonKind(value.kind);
+    if (node.value("kind").toString() != kind) return where + ": memloc has a " + kind + ", Python a " + node.value("kind").toString();
+    const QJsonValue theirs = node.value("value");
+    auto differs = [&](const QString& ours, const QString& python) { return where + ": memloc has " + ours + ", Python " + python; };
+    switch (value.kind) {
+    case PickleValue::Kind::None: return {};
+    case PickleValue::Kind::Bool:
+        return value.boolean == theirs.toBool() ? QString() : differs(value.boolean ? "True" : "False", theirs.toBool() ? "True" : "False");
+    case PickleValue::Kind::Int:
+        return QString::number(value.integer) == theirs.toString() ? QString() : differs(QString::number(value.integer), theirs.toString());
+    case PickleValue::Kind::Float:
+        return doubleBits(value.real) == node.value("bits").toString()
+                   ? QString()
+                   : differs(QString::number(value.real, 'g', 17) + " (bits " + doubleBits(value.real) + ")",
+                             theirs.toString() + " (bits " + node.value("bits").toString() + ")");
+    case PickleValue::Kind::String:
+        return QString::fromStdString(value.text) == theirs.toString() ? QString()
+                                                                      : differs("'" + QString::fromStdString(value.text) + "'", "'" + theirs.toString() + "'");
+    case PickleValue::Kind::Bytes: {
+        const QString hex = QString(QByteArray::fromStdString(value.text).toHex());
+        return hex == theirs.toString() ? QString() : differs("bytes " + hex, "bytes " + theirs.toString());
+    }
+    case PickleValue::Kind::Tensor: {
+        const QString m = tensorMismatch(node, value.tensor);
+        return m.isEmpty() ? m : where + ": " + m;
+    }
+    case PickleValue::Kind::List:
+    case PickleValue::Kind::Tuple: {
+        if (node.value("length").toInteger() != static_cast<qint64>(value.items.size()))
+            return differs(QString("%1 items").arg(value.items.size()), QString("%1").arg(node.value("length").toInteger()));
+        for (std::size_t i = 0; i < value.items.size(); ++i) {
+            const QString m = valueMismatch(value.items[i], path + "/" + QString::number(i), nodes, index);
+            if (!m.isEmpty()) return m;
+        }
+        return {};
+    }
+    case PickleValue::Kind::Dict: {
+        QStringList keys, children;
+        for (const auto& entry : value.entries) {
+            const PickleValue& key = entry.first;
+            if (key.kind == PickleValue::Kind::Int) {
+                keys << "i:" + QString::number(key.integer);
+                children << QString::number(key.integer);
+            } else if (key.kind == PickleValue::Kind::String) {
+                keys << "s:" + QString::fromStdString(key.text);
+                children << QString::fromStdString(key.text);
+            } else {
+                return where + ": memloc has a dict key of kind " + pythonKind(key.kind);
+            }
+        }
+        QStringList pythonKeys;
+        for (const QJsonValue k : node.value("keys").toArray()) pythonKeys << k.toString();
+        for (qsizetype i = 0; i < std::max(keys.size(), pythonKeys.size()); ++i)
+            if (i >= keys.size() || i >= pythonKeys.size() || keys[i] != pythonKeys[i])
+                return differs(QString("key #%1 %2 (of %3)").arg(i).arg(i < keys.size() ? keys[i] : "-").arg(keys.size()),
+                               QString("%1 (of %2)").arg(i < pythonKeys.size() ? pythonKeys[i] : "-").arg(pythonKeys.size()));
+        for (std::size_t i = 0; i < value.entries.size(); ++i) {
+            const QString m = valueMismatch(value.entries[i].second, path + "/" + children[static_cast<qsizetype>(i)], nodes, index);
+            if (!m.isEmpty()) return m;
+        }
+        return {};
+    }
+    }
+    return where + ": unknown kind";
+}
+
+/// "" if a whole loaded file equals Python's nodes for it, else the first difference.
+QString fileMismatch(const PickleValue& value, const QJsonArray& nodes) {
+    qsizetype index = 0;
+    const QString m = valueMismatch(value, "", nodes, index);
+    if (!m.isEmpty()) return m;
+    if (index != nodes.size())
+        return QString("Python has %1 more values after memloc's last, the first at '%2'")
+            .arg(nodes.size() - index)
+            .arg(nodes[index].toObject().value("path").toString());
+    return {};
+}
+
 /// A safetensors file image: 8-byte length (or lengthOverride), header, data.
 QByteArray safetensorsBytes(const QByteArray& header, const QByteArray& data, qint64 lengthOverride = -1) {
     QByteArray out;
@@ -222,6 +413,7 @@ private Q_SLOTS:
     void saveTorchFileErrors();
     void readsCxxPickleSave();
     void pythonSafetensorsLoads();
+    void readersMatchPythonTorchLoad();
     void safetensorsRoundTrip();
     void safetensorsReadByPython();
     void malformedSafetensors_data();
@@ -470,6 +662,65 @@ void TestCheckpointFormats::pythonSafetensorsLoads() {
     // The Python file lists tensors in buffer order, which the reader keeps.
     const PickleValue sd = loadTorchFile(fixture("state_dict.pt"));
     QVERIFY(sameTensor(file.tensors.front().second, sd.find("0.weight")->tensor));
+}
+
+void TestCheckpointFormats::readersMatchPythonTorchLoad() {
+    // Python's own torch.load, run now, against each reader: not only the readers against each
+    // other, so a reader and a fixture that drift together still fail.
+    if (!pythonHasTorch()) QSKIP("no Python with torch at " MEMLOC_PYTHON);
+    const QStringList pickled{"checkpoints/state_dict.pt", "checkpoints/checkpoint.pt"};
+    const QStringList models{"resnet9_w0125.pt", "resnet50_ref.pt", "resnet50_cifar_ref.pt", "vit_ref.pt"};
+    const std::map<QString, QJsonArray> python = pythonFixtureValues(pickled + models);
+    QCOMPARE(python.size(), static_cast<std::size_t>(pickled.size() + models.size()));
+    for (const auto& [file, nodes] : python) QVERIFY2(!nodes.isEmpty(), qPrintable(file + ": Python printed nothing"));
+
+    // memloc's torch.save reader: every container, number, string, bytes and tensor.
+    for (const QString& file : pickled + models) {
+        const PickleValue loaded = loadTorchFile(fixturePath(file));
+        const QString m = fileMismatch(loaded, python.at(file));
+        QVERIFY2(m.isEmpty(), qPrintable(file + ": loadTorchFile: " + m));
+    }
+
+    // The safetensors reader: reference.safetensors holds the tensors of state_dict.pt as "sd/..."
+    // and of checkpoint.pt as "ckpt/...", in that order (make_checkpoints.py).
+    std::vector<std::pair<std::string, QJsonObject>> expected;
+    const std::vector<std::pair<QString, std::string>> sources{{"checkpoints/state_dict.pt", "sd"},
+                                                               {"checkpoints/checkpoint.pt", "ckpt"}};
+    for (const auto& [file, prefix] : sources)
+        for (const QJsonValue n : python.at(file))
+            if (n.toObject().value("kind").toString() == "tensor")
+                expected.emplace_back(prefix + n.toObject().value("path").toString().toStdString(), n.toObject());
+    const SafetensorsFile st = loadSafetensors(fixture("reference.safetensors"));
+    QCOMPARE(st.tensors.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        QCOMPARE(QString::fromStdString(st.tensors[i].first), QString::fromStdString(expected[i].first));
+        const QString m = tensorMismatch(expected[i].second, st.tensors[i].second);
+        QVERIFY2(m.isEmpty(), qPrintable("reference.safetensors: " + QString::fromStdString(expected[i].first) + ": " + m));
+    }
+
+    // LibTorch's own reader, torch::pickle_load, which the model tests use for these files.
+    for (const QString& file : models) {
+        std::ifstream in(fixturePath(file), std::ios::binary);
+        QVERIFY2(in.good(), qPrintable(file));
+        const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const c10::IValue value = torch::pickle_load(bytes);
+        QVERIFY2(value.isGenericDict(), qPrintable(file + ": torch::pickle_load did not return a dict"));
+        std::map<std::string, torch::Tensor> loaded;
+        for (const auto& item : value.toGenericDict()) {
+            QVERIFY2(item.key().isString() && item.value().isTensor(), qPrintable(file + ": not a dict of str -> tensor"));
+            loaded[item.key().toStringRef()] = item.value().toTensor();
+        }
+        const QJsonArray& nodes = python.at(file);
+        QCOMPARE(nodes[0].toObject().value("kind").toString(), QString("dict"));
+        QCOMPARE(static_cast<qint64>(loaded.size()), nodes[0].toObject().value("length").toInteger());
+        for (qsizetype i = 1; i < nodes.size(); ++i) {
+            const QJsonObject n = nodes[i].toObject();
+            const std::string name = n.value("path").toString().mid(1).toStdString();
+            QVERIFY2(loaded.count(name), qPrintable(file + ": torch::pickle_load lacks '" + QString::fromStdString(name) + "'"));
+            const QString m = tensorMismatch(n, loaded.at(name));
+            QVERIFY2(m.isEmpty(), qPrintable(file + ": torch::pickle_load: " + QString::fromStdString(name) + ": " + m));
+        }
+    }
 }
 
 void TestCheckpointFormats::safetensorsRoundTrip() {
