@@ -26,3 +26,11 @@ if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES)
 endif()
 
 message(STATUS "memloc: LibTorch ${Torch_VERSION} (${Torch_DIR}), CUDA build: ${MEMLOC_TORCH_CUDA}, C++${CMAKE_CXX_STANDARD}")
+
+# The LibTorch inside the PyTorch wheel (2.x, built with a newer toolchain) carries its own copy of
+# parts of libstdc++'s std::filesystem and exports it from libtorch.so. A program that links
+# libtorch.so ahead of libstdc++ then binds its std::filesystem calls to that copy, whose
+# remove_all crashes against Debian 12's libstdc++. Naming libstdc++ first on every link line
+# makes the dynamic linker find the system's own implementation first; with any other LibTorch
+# this changes nothing.
+add_link_options("LINKER:--push-state,--no-as-needed" "-lstdc++" "LINKER:--pop-state")

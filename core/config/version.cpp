@@ -38,8 +38,11 @@ std::string versionReport() {
     out += "LibTorch " + info.torchVersion + " (" + (info.cudaBuild ? "CUDA build" : "CPU build") + "; memloc compiled as " +
            info.cxxStandard + ")\n";
     if (info.cudaBuild) {
-        out += "CUDA runtime " + info.cudaRuntime + ", cuDNN " + (info.cudnn.empty() ? std::string("not available") : info.cudnn) + "\n";
-        if (info.gpus.empty()) out += "GPUs: none visible (no NVIDIA driver or device); computing on the CPU\n";
+        out += "CUDA runtime " + info.cudaRuntime + ", cuDNN " + (info.cudnn.empty() ? std::string("not available") : info.cudnn) +
+               "; " +
+               (info.gpus.empty() ? std::string("CUDA not available: no GPU visible (no NVIDIA driver or device), computing on the CPU")
+                                  : "CUDA available: " + std::to_string(info.gpus.size()) + " device(s)") +
+               "\n";
         for (std::size_t i = 0; i < info.gpus.size(); ++i)
             out += "GPU cuda:" + std::to_string(i) + ": " + info.gpus[i] + "\n";
     } else {

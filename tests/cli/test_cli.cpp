@@ -52,8 +52,8 @@ private Q_SLOTS:
         if (info.cudaBuild) {
             QVERIFY2(r.out.contains(QString::fromStdString("CUDA runtime " + info.cudaRuntime)), qPrintable(r.out));
             QVERIFY(r.out.contains(QStringLiteral("cuDNN")));
-            if (info.gpus.empty())
-                QVERIFY(r.out.contains(QStringLiteral("GPUs: none visible")));
+            QVERIFY(r.out.contains(info.gpus.empty() ? QStringLiteral("CUDA not available: no GPU visible")
+                                                      : QStringLiteral("CUDA available: %1 device(s)").arg(info.gpus.size())));
             for (const std::string& gpu : info.gpus) QVERIFY(r.out.contains(QString::fromStdString(gpu)));
         } else {
             QVERIFY(r.out.contains(QStringLiteral("not built with CUDA")));

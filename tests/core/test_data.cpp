@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <vector>
 
@@ -92,6 +93,22 @@ class TestData : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // A program linked with LibTorch must reach the system's std::filesystem: the wheel's
+    // libtorch.so exports its own copy, whose remove_all crashed (cmake/MemlocTorch.cmake).
+    void filesystemWorksBesideLibTorch() {
+        QTemporaryDir dir;
+        const std::filesystem::path root = dir.filePath("a").toStdString();
+        std::filesystem::create_directories(root / "b" / "c");
+        QFile f(QString::fromStdString((root / "b" / "file").string()));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        std::error_code ec;
+        QCOMPARE(std::filesystem::remove_all(root, ec), std::uintmax_t{4});
+        QVERIFY(!ec);
+        QVERIFY(!std::filesystem::exists(root));
+        QCOMPARE(std::filesystem::remove_all(root), std::uintmax_t{0});
+    }
+
     void noiseCount_data();
     void noiseCount();
     void noiseChangesExactlyMaskedLabels_data();

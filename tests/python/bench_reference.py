@@ -33,17 +33,12 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
 from make_reference import resnet9  # noqa: E402  (the published architecture)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from idx_files import idx_array as idx_images  # noqa: E402
 
 IDX = {"fashion-mnist": ("/usr/share/datasets/fashion-mnist", "train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"),
        "mnist": ("/usr/share/datasets/mnist", "train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz")}
 
-
-def idx_images(path):
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    dims = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
 def group_of(name):

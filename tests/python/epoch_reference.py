@@ -18,7 +18,6 @@ After `--warmup-batches` untimed batches the epoch (every full batch) is timed, 
 device before and after. Prints `seconds=S` and `img/s=R` (and the settings) on stdout.
 """
 import argparse
-import gzip
 import os
 import sys
 import time
@@ -29,14 +28,9 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
 from make_reference import resnet9  # noqa: E402  (the published architecture)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from idx_files import idx_array as idx  # noqa: E402
 
-
-def idx(path):
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    dims = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
 def sync(device):

@@ -3,6 +3,8 @@
 
 usage: /usr/bin/python3 tests/python/read_run.py RUN.h5
 Prints one line per stored fact; exits non-zero if the layout differs from the documented one.
+Only epochs 0..epochs_completed hold data: format 2 files keep room (checkpoint groups, metric
+rows of NaN) for every planned epoch, and any file may hold an epoch whose save was interrupted.
 """
 import json
 import sys
@@ -12,6 +14,7 @@ import numpy as np
 
 with h5py.File(sys.argv[1], "r") as f:
     assert f.attrs["format"] == "memloc-run", "not a memloc run"
+    assert int(f.attrs["format_version"]) in (1, 2), "a format this script does not know"
     done = int(f.attrs["epochs_completed"])
     config = json.loads(f.attrs["config"])
     mask = f["dataset/noise_mask"][:].astype(bool)
@@ -21,6 +24,8 @@ with h5py.File(sys.argv[1], "r") as f:
     test_acc = f["metrics/test_acc"][: done + 1]
     memorized = f["metrics/train_noisy_given_acc"][done]
     first_conv = f[f"checkpoints/epoch_{done:04d}/0.0.weight"][:]
+    stored = sorted(e for e in (int(k.split("_")[1]) for k in f["checkpoints"]) if e <= done)
+    assert len(test_acc) == done + 1 and stored[-1] == done, "epochs missing"
     print(f"format_version {int(f.attrs['format_version'])}")
     print(f"model {config['model']} width {config['width']}")
     print(f"epochs {done}")
@@ -29,6 +34,7 @@ with h5py.File(sys.argv[1], "r") as f:
     print(f"test_acc_final {test_acc[-1]:.4f}")
     print(f"memorized_final {memorized:.4f}")
     print(f"first_conv_shape {'x'.join(map(str, first_conv.shape))}")
+    print(f"checkpoints {' '.join(map(str, stored))}")
     if "accounting" in f:
         noisy_norm = f["accounting/noisy_norm"][:done]  # [epoch - 1, group]
         cosine = f["accounting/cosine"][:done]

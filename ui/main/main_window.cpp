@@ -194,7 +194,11 @@ void MainWindow::createMenus() {
                            tr("<b>memloc</b> %1<br>Find where a neural network memorizes, after Maini et al., "
                               "\"Can Neural Network Memorization Be Localized?\" (ICML 2023).<br><br>%2")
                                .arg(QString::fromStdString(core::memlocVersion()),
-                                    QString::fromStdString(core::versionReport()).toHtmlEscaped().replace(QLatin1Char('\n'), QLatin1String("<br>"))));
+                                    // The report without its first line ("memloc <version>", already in the title).
+                                    QString::fromStdString(core::versionReport())
+                                        .section(QLatin1Char('\n'), 1)
+                                        .toHtmlEscaped()
+                                        .replace(QLatin1Char('\n'), QLatin1String("<br>"))));
     });
 }
 
