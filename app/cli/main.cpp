@@ -62,12 +62,16 @@ commands:
   bench    [--widths 1.0,0.25] [--batches 20] [--batch-size 128] [--device D] [--threads N]
            [--precision fp32,bf16] [--memory-format contiguous,channels_last]
            training images/s of ResNet-9 with and without gradient accounting, for every
-           listed width, precision and memory format
+           listed width, precision and memory format, and the FLOP/s achieved against the
+           device's measured conv2d peak
   bench    --suite side-by-side [--train 2048] [--width 0.25] [--epochs 4] [--eval-subset 500]
            [--flip-examples 4] [--repeats 3] [--threads 2] [--python /usr/bin/python3]
            [--python-script PATH] [--memory true|false] [--history-epochs 5,50] [--work-dir DIR]
            memloc against the published Python (tests/python/bench_reference.py) on the same
            run: training epoch, rewinding grid, flipping, neuron drop; peak memory
+  bench    --suite saving [--width 1.0] [--epochs 50] [--format 1|2|both] [--dir DIR]
+           seconds per saved epoch of a ResNet-9 run (random weights), format 2 (in place)
+           against format 1 (a copy of the file per epoch)
   help     this text
   --version
 

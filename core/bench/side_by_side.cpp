@@ -8,6 +8,7 @@
 #include "analysis/flipping_internal.h"
 #include "analysis/loaded_run.h"
 #include "analysis/unit_scores.h"
+#include "bench/flops.h"
 #include "io/run_file.h"
 #include "memloc/error.h"
 #include "memloc/neurons.h"
@@ -108,40 +109,6 @@ TimedFigure timeEpoch(const LoadedRun& run, const SideBySideOptions& o, bool acc
     });
 }
 
-/// Multiply-accumulates of one forward pass per image: each top-level block's 4-d (conv) weights
-/// times its output's spatial size, plus the 2-d (linear) weights. Exact for ResNet-9, whose
-/// convolutions all produce their block's output size.
-double forwardMacsPerImage(Net& model, const torch::Tensor& oneImage) {
-    torch::InferenceMode inference;
-    model.eval();
-    auto params = model.named_parameters();
-    torch::Tensor x = oneImage;
-    double macs = 0;
-    for (std::size_t b = 0; b < model.blockCount(); ++b) {
-        x = model.forwardRange(x, b, b + 1);
-        const std::string prefix = std::to_string(b) + ".";
-        const double spatial = x.dim() == 4 ? static_cast<double>(x.size(2) * x.size(3)) : 1.0;
-        for (const auto& p : params)
-            if (p.key().rfind(prefix, 0) == 0 && (p.value().dim() == 4 || p.value().dim() == 2))
-                macs += static_cast<double>(p.value().numel()) * (p.value().dim() == 4 ? spatial : 1.0);
-    }
-    return macs;
-}
-
-double convPeakGflops(std::int64_t repeats) {
-    torch::InferenceMode inference;
-    torch::manual_seed(0);
-    const torch::Tensor x = torch::randn({128, 128, 14, 14});
-    const torch::Tensor w = torch::randn({128, 128, 3, 3});
-    constexpr int kCalls = 20;
-    const double flops = 2.0 * 128 * 128 * 128 * 9 * 14 * 14 * kCalls;
-    const TimedFigure f = timed(repeats + 2, [&] {
-        torch::Tensor y;
-        for (int i = 0; i < kCalls; ++i) y = torch::conv2d(x, w, {}, 1, 1);
-    });
-    return flops / *std::min_element(f.samples.begin(), f.samples.end()) / 1e9;
-}
-
 /// Flip targets as runFlipping chooses them: examples predicted with their given label, in a
 /// seeded random order, half of them noisy (memorized) when the run has enough.
 std::vector<std::pair<std::int64_t, bool>> flipTargets(Net& model, const RunData& d, std::int64_t count,
@@ -186,7 +153,7 @@ SideBySideTimings runSideBySide(const SideBySideOptions& o, const std::string& r
     t.epochAccounting = timeEpoch(run, o, true);
     t.trainFlopsPerEpoch = 3.0 * 2.0 * forwardMacsPerImage(*run.model, run.data.trainImages.slice(0, 0, 1)) *
                            static_cast<double>(run.data.trainSize());
-    t.convPeakGflops = convPeakGflops(o.repeats);
+    t.convPeakGflops = convPeakFlops(torch::kCPU, torch::kFloat, o.repeats) / 1e9;
 
     report("rewinding grid");
     RewindOptions rewind;

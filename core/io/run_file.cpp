@@ -2,6 +2,7 @@
 
 #include "io/file_util.h"
 #include "io/h5_util.h"
+#include "io/run_layout.h"
 #include "io/safe_save.h"
 #include "memloc/error.h"
 #include "memloc/version.h"
@@ -18,26 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kMetricNames[] = {"epoch", "train_loss", "train_clean_acc", "train_noisy_given_acc",
-                                    "train_noisy_true_acc", "test_acc", "lr", "seconds"};
-const char* const kAccountingNames[] = {"clean_norm", "noisy_norm", "total_norm", "cosine"};
-
-std::string checkpointName(std::int64_t epoch) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "epoch_%04lld", static_cast<long long>(epoch));
-    return buf;
-}
-
 std::string isoNow() {
     const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
     return buf;
-}
-
-std::vector<double> metricRow(const EpochMetrics& m) {
-    return {static_cast<double>(m.epoch), m.trainLoss, m.trainCleanAcc, m.trainNoisyGivenAcc,
-            m.trainNoisyTrueAcc, m.testAcc, m.lr, m.seconds};
 }
 
 void writeCheckpoint(H5::Group& checkpoints, std::int64_t epoch, Net& model) {
@@ -59,8 +45,112 @@ void writeMetrics(H5::H5File& file, const EpochMetrics& m) {
 // Room reserved for HDF5's own additions to a save (object headers, heaps, B-tree nodes).
 constexpr std::uint64_t kReserveSlack = 1 << 20;
 
-/// What every failed save of a training epoch leaves.
-constexpr const char* kEpochsKept = "; the file keeps the epochs saved before";
+/// Whether a new file gets the room of every planned epoch (format 2 layout). Imported runs hold
+/// the epochs they were given, maybe sparse, and are written in place under a temporary name.
+bool laidOutAhead(const RunFileHeader& h) {
+    return h.preallocate && h.importedFrom.empty() && h.initialCheckpoint && h.config.epochs >= 1;
+}
+
+std::string sizeText(std::uint64_t bytes) {
+    char buf[32];
+    if (bytes >= (1ull << 30)) std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(bytes) / (1ull << 30));
+    else std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1ull << 20));
+    return buf;
+}
+
+/// Writes the root attributes, /dataset and /model of a new run file.
+void writeHeader(H5::H5File& file, const RunFileHeader& header, const RunData& data) {
+    h5::writeAttr(file, "format", std::string(kRunFormatName));
+    h5::writeAttr(file, "format_version", kRunFormatVersion);
+    h5::writeAttr(file, "memloc_version", memlocVersion());
+    h5::writeAttr(file, "torch_version", torchVersion());
+    h5::writeAttr(file, "created", isoNow());
+    h5::writeAttr(file, "config", configToJson(header.config));
+    h5::writeAttr(file, "device", header.deviceDescription);
+    h5::writeAttr(file, "epochs_planned", header.config.epochs);
+    h5::writeAttr(file, "steps_per_epoch", header.stepsPerEpoch);
+    if (!header.importedFrom.empty()) {
+        h5::writeAttr(file, "imported_from", header.importedFrom);
+        h5::writeAttr(file, "source_format", header.sourceFormat);
+    }
+
+    H5::Group ds = file.createGroup("dataset");
+    h5::writeAttr(ds, "name", data.datasetName);
+    h5::writeAttr(ds, "data_dir", data.dataDir);
+    h5::writeAttr(ds, "num_classes", data.numClasses);
+    h5::writeAttr(ds, "image_shape", data.imageShape());
+    h5::writeAttr(ds, "noise_fraction", header.config.noise);
+    h5::writeAttr(ds, "noise_seed", header.config.noiseSeed);
+    h5::writeAttr(ds, "noisy_count", data.noisyCount());
+    h5::writeAttr(ds, "normalize_mean", data.mean);
+    h5::writeAttr(ds, "normalize_std", data.stddev);
+    h5::writeTensor(ds, "train_indices", data.trainIndices);
+    h5::writeTensor(ds, "test_indices", data.testIndices);
+    h5::writeTensor(ds, "true_labels", data.trainTrue);
+    h5::writeTensor(ds, "given_labels", data.trainGiven);
+    h5::writeTensor(ds, "noise_mask", data.noiseMask);
+
+    H5::Group m = file.createGroup("model");
+    h5::writeAttr(m, "architecture", header.modelSpec.architecture);
+    h5::writeAttr(m, "width", header.modelSpec.width);
+    h5::writeAttr(m, "in_channels", header.modelSpec.inChannels);
+    h5::writeAttr(m, "image_size", header.modelSpec.imageSize);
+    h5::writeAttr(m, "num_classes", header.modelSpec.numClasses);
+    h5::writeAttr(m, "resnet_stem", header.modelSpec.resnetStem);
+    h5::writeAttr(m, "patch_size", header.modelSpec.patchSize);
+    const EtdSpec& etd = header.modelSpec.etd;
+    h5::writeAttr(m, "dropout", std::string(etd.enabled ? "example-tied" : "none"));
+    if (etd.enabled) {
+        h5::writeAttr(m, "p_gen", etd.pGen);
+        h5::writeAttr(m, "p_mem", etd.pMem);
+        h5::writeAttr(m, "dropout_blocks", etd.blocks);
+        h5::writeAttr(m, "dropout_seed", static_cast<std::int64_t>(etd.seed));
+    }
+    if (header.modelSpec.architecture == "torchscript") {
+        const std::string& bytes = header.modelSpec.torchscript;
+        torch::Tensor blob = torch::empty({static_cast<std::int64_t>(bytes.size())}, torch::kByte);
+        std::memcpy(blob.data_ptr(), bytes.data(), bytes.size());
+        h5::writeTensor(m, "torchscript", blob);
+        h5::writeAttr(m, "script_groups", header.modelSpec.scriptGroups);
+    }
+    std::vector<std::string> names, prefixes;
+    std::vector<std::int64_t> units;
+    for (const auto& g : header.groups) {
+        names.push_back(g.name);
+        prefixes.push_back(g.prefix);
+        units.push_back(g.units);
+    }
+    h5::writeStrings(m, "group_names", names);
+    h5::writeStrings(m, "group_prefixes", prefixes);
+    h5::writeTensor(m, "group_units", torch::tensor(units, torch::kLong));
+}
+
+/// Creates /metrics, /accounting (when enabled), /optimizer, /analyses and /checkpoints; with
+/// `ahead`, the room of every planned epoch too (layOutEpochs).
+void writeLayout(H5::H5File& file, const RunFileHeader& header, Net& model, bool ahead) {
+    const std::int64_t epochs = header.config.epochs;
+    H5::Group metrics = h5::createUntimedGroup(file, "metrics");
+    for (const char* name : kMetricNames) h5::createSeries(metrics, name, 0, ahead ? epochs + 1 : 0);
+    if (header.config.accounting) {
+        std::vector<std::string> names;
+        for (const auto& g : header.groups) names.push_back(g.name);
+        H5::Group acc = h5::createUntimedGroup(file, "accounting");
+        h5::writeStrings(acc, "groups", names);
+        for (const char* name : kAccountingNames) h5::createSeries(acc, name, names.size(), ahead ? epochs : 0);
+    }
+    h5::createUntimedGroup(file, "optimizer");
+    h5::createUntimedGroup(file, "analyses");
+    h5::createUntimedGroup(file, "checkpoints");
+    if (ahead) layOutEpochs(file, model, epochs, header.config.momentum != 0);
+}
+
+/// Bytes of the header: the dataset identity and the model's blobs, with room for the rest.
+std::uint64_t headerBytes(const RunFileHeader& header, const RunData& data) {
+    std::uint64_t bytes = 64 * 1024 + header.modelSpec.torchscript.size() + configToJson(header.config).size();
+    for (const torch::Tensor& t : {data.trainIndices, data.testIndices, data.trainTrue, data.trainGiven, data.noiseMask})
+        bytes += static_cast<std::uint64_t>(t.numel()) * 8;
+    return bytes;
+}
 
 } // namespace
 
@@ -74,101 +164,66 @@ void createRunFile(const std::string& path, const RunFileHeader& header, const R
         throw Error(path + ": file exists (choose another --out, or --overwrite to replace it)");
     const fs::path parent = fs::absolute(path).parent_path();
     if (!fs::is_directory(parent)) throw Error(path + ": folder " + parent.string() + " does not exist");
-    // The new file is built in memory and written with plain file I/O: a full disk or an unwritable
-    // folder then fails with a clear error, never inside HDF5 (which cannot report failed writes
-    // of objects still open and crashes at exit after them), and never leaves a file at `path`.
     H5::Exception::dontPrint();
-    std::string image;
+    const char* const what = "the new run file";
+    if (!laidOutAhead(header)) {
+        // Built in memory and written with plain file I/O: a full disk or an unwritable folder then
+        // fails with a clear error, never inside HDF5 (which cannot report failed writes of objects
+        // still open and crashes at exit after them), and never leaves a file at `path`.
+        std::string image;
+        try {
+            H5::H5File file = createMemoryFile(path);
+            writeHeader(file, header, data);
+            writeLayout(file, header, model, false);
+            if (header.initialCheckpoint) {
+                H5::Group checkpoints = file.openGroup("checkpoints");
+                writeCheckpoint(checkpoints, 0, model);
+            }
+            writeMetrics(file, epoch0);
+            h5::writeAttr(file, "epochs_completed", std::int64_t{0});
+            image = fileImage(file);
+        } catch (const H5::Exception& e) {
+            rethrowH5(path, "creating the run file", e);
+        }
+        writeNewFile(path, image, what);
+        return;
+    }
+    // Every planned epoch laid out: too large to build in memory, so made on the disk under
+    // "<path>.partial", its whole size reserved before HDF5 writes any data.
+    const std::int64_t epochs = header.config.epochs;
+    const std::uint64_t bytes = layoutBytes(model, epochs, header.config.momentum != 0,
+                                            header.config.accounting ? header.groups.size() : 0,
+                                            headerBytes(header, data));
+    const std::string need = "; a run of " + std::to_string(epochs) + " epochs needs " + sizeText(bytes);
+    H5::H5File file = createReservedFile(path, bytes, what, need);
     try {
-        H5::H5File file = createMemoryFile(path);
-        h5::writeAttr(file, "format", std::string(kRunFormatName));
-        h5::writeAttr(file, "format_version", kRunFormatVersion);
-        h5::writeAttr(file, "memloc_version", memlocVersion());
-        h5::writeAttr(file, "torch_version", torchVersion());
-        h5::writeAttr(file, "created", isoNow());
-        h5::writeAttr(file, "config", configToJson(header.config));
-        h5::writeAttr(file, "device", header.deviceDescription);
-        h5::writeAttr(file, "epochs_planned", header.config.epochs);
-        h5::writeAttr(file, "steps_per_epoch", header.stepsPerEpoch);
-        if (!header.importedFrom.empty()) {
-            h5::writeAttr(file, "imported_from", header.importedFrom);
-            h5::writeAttr(file, "source_format", header.sourceFormat);
-        }
-
-        H5::Group ds = file.createGroup("dataset");
-        h5::writeAttr(ds, "name", data.datasetName);
-        h5::writeAttr(ds, "data_dir", data.dataDir);
-        h5::writeAttr(ds, "num_classes", data.numClasses);
-        h5::writeAttr(ds, "image_shape", data.imageShape());
-        h5::writeAttr(ds, "noise_fraction", header.config.noise);
-        h5::writeAttr(ds, "noise_seed", header.config.noiseSeed);
-        h5::writeAttr(ds, "noisy_count", data.noisyCount());
-        h5::writeAttr(ds, "normalize_mean", data.mean);
-        h5::writeAttr(ds, "normalize_std", data.stddev);
-        h5::writeTensor(ds, "train_indices", data.trainIndices);
-        h5::writeTensor(ds, "test_indices", data.testIndices);
-        h5::writeTensor(ds, "true_labels", data.trainTrue);
-        h5::writeTensor(ds, "given_labels", data.trainGiven);
-        h5::writeTensor(ds, "noise_mask", data.noiseMask);
-
-        H5::Group m = file.createGroup("model");
-        h5::writeAttr(m, "architecture", header.modelSpec.architecture);
-        h5::writeAttr(m, "width", header.modelSpec.width);
-        h5::writeAttr(m, "in_channels", header.modelSpec.inChannels);
-        h5::writeAttr(m, "image_size", header.modelSpec.imageSize);
-        h5::writeAttr(m, "num_classes", header.modelSpec.numClasses);
-        h5::writeAttr(m, "resnet_stem", header.modelSpec.resnetStem);
-        h5::writeAttr(m, "patch_size", header.modelSpec.patchSize);
-        const EtdSpec& etd = header.modelSpec.etd;
-        h5::writeAttr(m, "dropout", std::string(etd.enabled ? "example-tied" : "none"));
-        if (etd.enabled) {
-            h5::writeAttr(m, "p_gen", etd.pGen);
-            h5::writeAttr(m, "p_mem", etd.pMem);
-            h5::writeAttr(m, "dropout_blocks", etd.blocks);
-            h5::writeAttr(m, "dropout_seed", static_cast<std::int64_t>(etd.seed));
-        }
-        if (header.modelSpec.architecture == "torchscript") {
-            const std::string& bytes = header.modelSpec.torchscript;
-            torch::Tensor blob = torch::empty({static_cast<std::int64_t>(bytes.size())}, torch::kByte);
-            std::memcpy(blob.data_ptr(), bytes.data(), bytes.size());
-            h5::writeTensor(m, "torchscript", blob);
-            h5::writeAttr(m, "script_groups", header.modelSpec.scriptGroups);
-        }
-        std::vector<std::string> names, prefixes;
-        std::vector<std::int64_t> units;
-        for (const auto& g : header.groups) {
-            names.push_back(g.name);
-            prefixes.push_back(g.prefix);
-            units.push_back(g.units);
-        }
-        h5::writeStrings(m, "group_names", names);
-        h5::writeStrings(m, "group_prefixes", prefixes);
-        h5::writeTensor(m, "group_units", torch::tensor(units, torch::kLong));
-
-        H5::Group metrics = file.createGroup("metrics");
-        for (const char* name : kMetricNames) h5::createSeries(metrics, name, 0);
-        if (header.config.accounting) {
-            H5::Group acc = file.createGroup("accounting");
-            h5::writeStrings(acc, "groups", names);
-            for (const char* name : kAccountingNames) h5::createSeries(acc, name, header.groups.size());
-        }
-        file.createGroup("optimizer");
-        file.createGroup("analyses");
-        H5::Group checkpoints = file.createGroup("checkpoints");
-        if (header.initialCheckpoint) writeCheckpoint(checkpoints, 0, model);
+        writeHeader(file, header, data);
+        writeLayout(file, header, model, true);
+        haddr_t end = 0;
+        if (H5Fget_eoa(file.getId(), &end) < 0) throw H5::FileIException("H5Fget_eoa", "cannot read the file's end");
+        if (end > bytes) reserveNewFile(path, end, what, need);
+        H5::Group checkpoint = file.openGroup("checkpoints").openGroup(checkpointName(0));
+        for (const auto& p : model.named_parameters()) h5::overwriteTensor(checkpoint, p.key(), p.value());
+        for (const auto& b : model.named_buffers()) h5::overwriteTensor(checkpoint, b.key(), b.value());
         writeMetrics(file, epoch0);
         h5::writeAttr(file, "epochs_completed", std::int64_t{0});
-        image = fileImage(file);
     } catch (const H5::Exception& e) {
+        removeQuietly(path + ".partial");
         rethrowH5(path, "creating the run file", e);
+    } catch (...) {
+        removeQuietly(path + ".partial");
+        throw;
     }
-    writeNewFile(path, image, "the new run file");
+    finishNewFile(file, path, what);
 }
 
 void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metrics,
                  const EpochAccounting* accounting, const std::vector<torch::Tensor>& momentum,
                  std::int64_t step, SaveMode mode) {
     H5::Exception::dontPrint();
+    // Files laid out ahead take the epoch in place; others (format 1, imports, epochs beyond the
+    // planned ones) by a copy that may add groups and grow series.
+    if (mode == SaveMode::CopyAndRename && saveEpochInPlace(path, model, metrics, accounting, momentum, step)) return;
     auto write = [&](H5::H5File& file) {
         H5::Group checkpoints = file.openGroup("checkpoints");
         writeCheckpoint(checkpoints, metrics.epoch, model);
@@ -181,11 +236,13 @@ void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metric
         H5::Group slot = opt.createGroup(slotName);
         h5::writeAttr(slot, "epoch", metrics.epoch);
         h5::writeAttr(slot, "step", step);
-        std::size_t i = 0;
+        std::vector<std::int64_t> stored;  // which parameters have a momentum buffer
         for (const auto& p : model.named_parameters()) {
-            if (i < momentum.size() && momentum[i].defined()) h5::writeTensor(slot, p.key(), momentum[i]);
-            ++i;
+            const std::size_t i = stored.size();
+            stored.push_back(i < momentum.size() && momentum[i].defined() ? 1 : 0);
+            if (stored.back() != 0) h5::writeTensor(slot, p.key(), momentum[i]);
         }
+        h5::writeAttr(slot, "stored", stored);
 
         writeMetrics(file, metrics);
         if (accounting && file.nameExists("accounting")) {
@@ -217,11 +274,14 @@ void writeEpochMetrics(const std::string& path, const EpochMetrics& metrics) {
 
 void discardIncompleteEpochs(const std::string& path) {
     H5::Exception::dontPrint();
-    // Files saved by editCopy never hold an incomplete epoch; older files (in-place saves) may.
+    // Files saved by editCopy never hold an incomplete epoch; format 1 files of memloc versions that
+    // saved in place may. Format 2 files keep the room of epochs not yet complete on purpose (data
+    // beyond epochs_completed is ignored and overwritten by the next save): nothing to remove.
     std::int64_t done = 0;
     bool extra = false;
     try {
         H5::H5File file(path, H5F_ACC_RDONLY);
+        if (h5::readIntAttr(file, "format_version") >= 2) return;
         done = h5::readIntAttr(file, "epochs_completed");
         extra = file.openGroup("checkpoints").nameExists(checkpointName(done + 1));
         const H5::Group metrics = file.openGroup("metrics");
@@ -247,159 +307,6 @@ void discardIncompleteEpochs(const std::string& path) {
             for (const char* m : kAccountingNames) h5::truncateSeries(acc, m, static_cast<hsize_t>(done));
         }
     });
-}
-
-RunFileReader::RunFileReader(std::string path) : m_path(std::move(path)) {
-    if (!fs::exists(m_path)) throw Error(m_path + ": no such file");
-    if (fs::is_directory(m_path)) throw Error(m_path + ": is a folder, expected a run file (.h5)");
-    H5::Exception::dontPrint();
-    bool isHdf5 = false;
-    try {
-        isHdf5 = H5::H5File::isHdf5(m_path);
-    } catch (const H5::Exception&) {
-    }
-    if (!isHdf5) throw Error(m_path + ": not an HDF5 file (expected a memloc run file)");
-    H5::H5File file;
-    try {
-        file.openFile(m_path, H5F_ACC_RDONLY);
-    } catch (const H5::Exception& e) {
-        throw Error(m_path + ": damaged or truncated run file: HDF5 cannot open it (" + e.getDetailMsg() + ")");
-    }
-    try {
-        if (!h5::hasAttr(file, "format") || h5::readStringAttr(file, "format") != kRunFormatName)
-            throw Error(m_path + ": an HDF5 file, but not a memloc run (no format=\"memloc-run\" attribute)");
-        const std::int64_t version = h5::readIntAttr(file, "format_version");
-        if (version > kRunFormatVersion || version < 1)
-            throw Error(m_path + ": run format version " + std::to_string(version) + " is not supported (this memloc reads up to " +
-                        std::to_string(kRunFormatVersion) + "; update memloc)");
-        for (const char* group : {"dataset", "model", "metrics", "checkpoints"})
-            if (!file.nameExists(group)) throw Error(m_path + ": damaged run file: group /" + std::string(group) + " is missing");
-    } catch (const H5::Exception& e) {
-        rethrowH5(m_path, "reading the file header", e);
-    }
-}
-
-H5::H5File RunFileReader::open() const {
-    try {
-        return H5::H5File(m_path, H5F_ACC_RDONLY);
-    } catch (const H5::Exception& e) {
-        rethrowH5(m_path, "opening", e);
-    }
-}
-
-RunConfig RunFileReader::config() const {
-    H5::H5File file = open();
-    std::string json;
-    try {
-        json = h5::readStringAttr(file, "config");
-    } catch (const H5::Exception& e) {
-        rethrowH5(m_path, "reading the config", e);
-    }
-    return configFromJson(json, m_path + " (stored config)");
-}
-
-std::int64_t RunFileReader::epochsCompleted() const {
-    try {
-        return h5::readIntAttr(open(), "epochs_completed");
-    } catch (const H5::Exception& e) {
-        rethrowH5(m_path, "reading epochs_completed", e);
-    }
-}
-
-ModelSpec RunFileReader::modelSpec() const {
-    try {
-        H5::Group m = open().openGroup("model");
-        ModelSpec spec;
-        spec.architecture = h5::readStringAttr(m, "architecture");
-        spec.width = h5::readDoubleAttr(m, "width");
-        spec.inChannels = h5::readIntAttr(m, "in_channels");
-        spec.imageSize = h5::readIntAttr(m, "image_size");
-        spec.numClasses = h5::readIntAttr(m, "num_classes");
-        if (h5::hasAttr(m, "resnet_stem")) spec.resnetStem = h5::readStringAttr(m, "resnet_stem");  // absent before resnet50
-        if (h5::hasAttr(m, "patch_size")) spec.patchSize = h5::readIntAttr(m, "patch_size");
-        if (h5::hasAttr(m, "dropout") && h5::readStringAttr(m, "dropout") == "example-tied") {
-            spec.etd.enabled = true;
-            spec.etd.pGen = h5::readDoubleAttr(m, "p_gen");
-            spec.etd.pMem = h5::readDoubleAttr(m, "p_mem");
-            spec.etd.blocks = h5::readIntVectorAttr(m, "dropout_blocks");
-            spec.etd.seed = static_cast<std::uint64_t>(h5::readIntAttr(m, "dropout_seed"));
-        }
-        if (spec.architecture == "torchscript") {
-            if (!m.nameExists("torchscript")) throw Error(m_path + ": damaged run file: /model/torchscript is missing");
-            const torch::Tensor blob = h5::readTensor(m, "torchscript").contiguous();
-            spec.torchscript.assign(static_cast<const char*>(blob.data_ptr()), static_cast<std::size_t>(blob.numel()));
-            spec.scriptGroups = h5::readStringAttr(m, "script_groups");
-        }
-        return spec;
-    } catch (const H5::Exception& e) {
-        rethrowH5(m_path, "reading the model description", e);
-    }
-}
-
-void RunFileReader::loadCheckpoint(std::int64_t epoch, Net& model) const {
-    std::vector<std::pair<std::string, torch::Tensor>> targets;
-    for (auto& p : model.named_parameters()) targets.emplace_back(p.key(), p.value());
-    for (auto& b : model.named_buffers()) targets.emplace_back(b.key(), b.value());
-    std::vector<std::string> names;
-    for (const auto& t : targets) names.push_back(t.first);
-    const std::map<std::string, torch::Tensor> stored = readCheckpointTensors(epoch, names);
-    torch::NoGradGuard noGrad;
-    for (auto& [key, target] : targets) {
-        const torch::Tensor& t = stored.at(key);
-        if (!t.sizes().equals(target.sizes()))
-            throw Error(m_path + ": checkpoint " + checkpointName(epoch) + ": '" + key + "' has shape " +
-                        c10::str(t.sizes()) + ", the model expects " + c10::str(target.sizes()));
-        target.copy_(t);
-    }
-}
-
-std::map<std::string, torch::Tensor> RunFileReader::readCheckpointTensors(std::int64_t epoch,
-                                                                         const std::vector<std::string>& names) const {
-    const std::string name = checkpointName(epoch);
-    std::map<std::string, torch::Tensor> out;
-    try {
-        H5::H5File file = open();
-        H5::Group checkpoints = file.openGroup("checkpoints");
-        if (epoch < 0 || epoch > h5::readIntAttr(file, "epochs_completed") || !checkpoints.nameExists(name))
-            throw Error(m_path + ": epoch " + std::to_string(epoch) + " is not stored (" +
-                        std::to_string(h5::readIntAttr(file, "epochs_completed")) + " epochs completed)");
-        H5::Group g = checkpoints.openGroup(name);
-        for (const auto& key : names) {
-            if (!g.nameExists(key)) throw Error(m_path + ": checkpoint " + name + " lacks '" + key + "'");
-            out[key] = h5::readTensor(g, key);
-        }
-    } catch (const H5::Exception& e) {
-        rethrowH5(m_path, "reading checkpoint " + name, e);
-    }
-    return out;
-}
-
-std::vector<torch::Tensor> RunFileReader::loadMomentum(std::int64_t epoch, Net& model, std::int64_t* step) const {
-    try {
-        H5::H5File file = open();
-        H5::Group opt = file.openGroup("optimizer");
-        const std::string slotName = "slot_" + std::to_string(epoch % 2);
-        if (!opt.nameExists(slotName)) return {};
-        H5::Group slot = opt.openGroup(slotName);
-        if (h5::readIntAttr(slot, "epoch") != epoch) return {};
-        if (step) *step = h5::readIntAttr(slot, "step");
-        std::vector<torch::Tensor> buffers;
-        for (const auto& p : model.named_parameters())
-            buffers.push_back(slot.nameExists(p.key()) ? h5::readTensor(slot, p.key()) : torch::Tensor());
-        return buffers;
-    } catch (const H5::Exception& e) {
-        rethrowH5(m_path, "reading the optimizer state", e);
-    }
-}
-
-torch::Tensor RunFileReader::datasetTensor(const std::string& name) const {
-    try {
-        H5::Group ds = open().openGroup("dataset");
-        if (!ds.nameExists(name)) throw Error(m_path + ": /dataset/" + name + " is missing");
-        return h5::readTensor(ds, name);
-    } catch (const H5::Exception& e) {
-        rethrowH5(m_path, "reading /dataset/" + name, e);
-    }
 }
 
 } // namespace memloc::core

@@ -15,7 +15,9 @@
 
 namespace memloc::core {
 
-constexpr std::int64_t kRunFormatVersion = 1;
+/// The format new run files get. Version 2 lays out every planned epoch when the file is made (see
+/// appendEpoch); readers take versions 1 and 2.
+constexpr std::int64_t kRunFormatVersion = 2;
 constexpr const char* kRunFormatName = "memloc-run";
 
 /// Everything a new run file starts with. Epoch 0's checkpoint and metrics are written with it.
@@ -30,26 +32,39 @@ struct RunFileHeader {
     bool initialCheckpoint = true;
     std::string importedFrom;  ///< imported runs: the source file or folder
     std::string sourceFormat;  ///< imported runs: "state_dict", "safetensors", "torchscript", ...
+    /// Lay out the room of every planned epoch (config.epochs) when the file is made, so that
+    /// saving an epoch costs the same at any point of the run. Not done for imported runs and runs
+    /// without an initial checkpoint, whatever this says; false gives the layout of format 1.
+    bool preallocate = true;
 };
 
 /// Creates a run file holding the config, the dataset identity, the model description and
 /// epoch 0 (initial checkpoint + metrics). Written to "<path>.partial" and renamed, so a crash
-/// never leaves a half-made file at `path`. Throws Error if `path` exists and !overwrite, or
-/// cannot be written.
+/// never leaves a half-made file at `path`. With header.preallocate, the file holds the room of
+/// every planned epoch from the start: its checkpoint datasets, metrics and accounting rows (NaN
+/// until saved) and both optimizer slots; the disk space is checked and reserved first. Throws
+/// Error if `path` exists and !overwrite, or cannot be written (e.g. the disk cannot hold the
+/// whole run: nothing is left at `path` then). Blocks.
 void createRunFile(const std::string& path, const RunFileHeader& header, const RunData& data,
                    Net& model, const EpochMetrics& epoch0, bool overwrite);
 
-/// How appendEpoch writes. CopyAndRename (the default) is crash-safe: the epoch is written into a
-/// copy ("<path>.saving") that is synced and renamed over the file, so a kill or a failed write
-/// (disk full) at any moment leaves the previous file intact; it costs one copy of the file per
-/// epoch. InPlace edits the file itself (for files under a temporary name, e.g. an import in
-/// progress, that are discarded on failure anyway).
+/// How appendEpoch writes. CopyAndRename (the default) is crash-safe: a file laid out ahead takes
+/// the epoch in place, into its room (see appendEpoch); any other file is saved into a copy
+/// ("<path>.saving") that is synced and renamed over it, so a kill or a failed write (disk full)
+/// at any moment leaves the previous file intact, at the cost of one copy of the file. InPlace
+/// edits the file itself with HDF5 (for files under a temporary name, e.g. an import in progress,
+/// that are discarded on failure anyway).
 enum class SaveMode { CopyAndRename, InPlace };
 
 /// Appends one completed epoch: its checkpoint, metrics row, accounting row (if given) and the
 /// optimizer state after it, and marks it complete (root attribute epochs_completed). The file is
-/// open only while this runs. Throws Error naming the file and the epoch when the save fails
-/// (with CopyAndRename the file then still holds every epoch saved before).
+/// open only while this runs. In a file laid out ahead, the epoch following the last complete one
+/// is written into its room with plain writes, epochs_completed last, once the rest is on the
+/// disk: no HDF5 metadata changes, the cost does not grow with the file, a kill leaves the epochs
+/// saved before intact, and readers (which ignore data beyond epochs_completed) may read the file
+/// meanwhile. Other epochs and files are saved as `mode` says. Throws Error naming the file and
+/// the epoch when the save fails (with CopyAndRename the file then still holds every epoch saved
+/// before). Blocks until the epoch is on the disk.
 void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metrics,
                  const EpochAccounting* accounting, const std::vector<torch::Tensor>& momentum,
                  std::int64_t step, SaveMode mode = SaveMode::CopyAndRename);
@@ -58,9 +73,9 @@ void appendEpoch(const std::string& path, Net& model, const EpochMetrics& metric
 /// epochs between stored checkpoints). Does not change epochs_completed.
 void writeEpochMetrics(const std::string& path, const EpochMetrics& metrics);
 
-/// Removes data of any epoch beyond epochs_completed (left by a crash during an in-place save, or
-/// by memloc versions that saved in place); a crash-safe save. Does nothing (and writes nothing)
-/// when there is none.
+/// Removes data of any epoch beyond epochs_completed left in a format 1 file by memloc versions
+/// that saved in place; a crash-safe save. Does nothing (and writes nothing) when there is none,
+/// and for format 2 files, whose room beyond epochs_completed is kept for the coming epochs.
 void discardIncompleteEpochs(const std::string& path);
 
 /// Read access to a run file; each call opens the file briefly (read-only).
@@ -79,7 +94,8 @@ public:
     /// the epoch or a name is not stored. Cheaper than loadCheckpoint for one layer group.
     std::map<std::string, torch::Tensor> readCheckpointTensors(std::int64_t epoch,
                                                                const std::vector<std::string>& names) const;
-    /// Momentum buffers stored after `epoch`, in the order of model.parameters(); empty if none.
+    /// Momentum buffers stored after `epoch`, in the order of model.parameters() (undefined for
+    /// parameters without one); empty if none are stored for that epoch.
     std::vector<torch::Tensor> loadMomentum(std::int64_t epoch, Net& model, std::int64_t* step) const;
     /// Dataset identity: a tensor stored under /dataset (train_indices, given_labels, ...).
     torch::Tensor datasetTensor(const std::string& name) const;

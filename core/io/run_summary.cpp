@@ -2,6 +2,7 @@
 
 #include "io/h5_util.h"
 #include "io/run_file.h"
+#include "io/run_layout.h"
 #include "memloc/error.h"
 
 #include <nlohmann/json.hpp>
@@ -73,17 +74,17 @@ RunSummary readRunSummary(const std::string& path) {
                    clean = column(metrics, "train_clean_acc"), given = column(metrics, "train_noisy_given_acc"),
                    truth = column(metrics, "train_noisy_true_acc"), test = column(metrics, "test_acc"),
                    lr = column(metrics, "lr"), seconds = column(metrics, "seconds");
-        // Rows past epochs_completed belong to an epoch interrupted mid-save: not reported.
+        // Rows past epochs_completed belong to epochs not trained yet (NaN in format 2) or to an
+        // epoch interrupted mid-save: not reported.
         const std::size_t rows = std::min(epoch.size(), static_cast<std::size_t>(s.epochsCompleted + 1));
         for (std::size_t i = 0; i < rows; ++i)
             s.metrics.push_back({static_cast<std::int64_t>(epoch[i]), loss[i], clean[i], given[i], truth[i], test[i], lr[i], seconds[i]});
 
+        // Format 2 files hold a group for every planned epoch from the start: only those up to
+        // epochs_completed are checkpoints (imported runs may lack some of them).
         H5::Group checkpoints = file.openGroup("checkpoints");
-        for (std::int64_t e = 0; e <= s.epochsCompleted; ++e) {
-            char name[32];
-            std::snprintf(name, sizeof name, "epoch_%04lld", static_cast<long long>(e));
-            if (checkpoints.nameExists(name)) s.checkpointEpochs.push_back(e);
-        }
+        for (std::int64_t e = 0; e <= s.epochsCompleted; ++e)
+            if (checkpoints.nameExists(checkpointName(e))) s.checkpointEpochs.push_back(e);
         s.hasAccounting = file.nameExists("accounting");
         if (file.nameExists("analyses")) {
             H5::Group analyses = file.openGroup("analyses");

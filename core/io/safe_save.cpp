@@ -9,6 +9,8 @@
 #include <system_error>
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace memloc::core {
@@ -23,6 +25,29 @@ void applyEdit(const std::string& file, const std::function<void(H5::H5File&)>& 
     edit(h5);
     h5.flush(H5F_SCOPE_GLOBAL);
     h5.close();
+}
+
+/// File access with the original superblock (version 0). It has no checksum: with the 1.8 and
+/// later ones, HDF5 1.10's H5Fget_file_image clears the "open for writing" flag in the image
+/// without updating the superblock's checksum, and the written file cannot be opened (checked
+/// with h5py too). Nor does it record that a writer has the file open, so a writer killed with
+/// the file open leaves a file every reader opens. Objects keep the formats a default file access
+/// gives them (the earliest that can hold them).
+H5::FileAccPropList earliestFormats() {
+    H5::FileAccPropList access;
+    access.setLibverBounds(H5F_LIBVER_EARLIEST, H5F_LIBVER_V18);
+    return access;
+}
+
+int writeAll(int fd, std::uint64_t offset, const void* data, std::size_t size) {
+    const char* bytes = static_cast<const char*>(data);
+    for (std::size_t done = 0; done < size;) {
+        const ssize_t n = ::pwrite(fd, bytes + done, size - done, static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return n < 0 ? errno : EIO;
+        done += static_cast<std::size_t>(n);
+    }
+    return 0;
 }
 
 } // namespace
@@ -98,12 +123,7 @@ void editInPlace(const std::string& path, const std::string& doing, std::uint64_
 }
 
 H5::H5File createMemoryFile(const std::string& name) {
-    H5::FileAccPropList access;
-    // The original superblock (version 0), which has no checksum: with the 1.8 and later ones, HDF5
-    // 1.10's H5Fget_file_image clears the "open for writing" flag in the image without updating
-    // the superblock's checksum, and the written file cannot be opened (checked with h5py too).
-    // Objects keep the formats a default file access gives them (the earliest that can hold them).
-    access.setLibverBounds(H5F_LIBVER_EARLIEST, H5F_LIBVER_V18);
+    H5::FileAccPropList access = earliestFormats();
     access.setCore(1 << 20, /*backing_store=*/false);
     return H5::H5File(name, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access);
 }
@@ -136,6 +156,98 @@ void writeNewFile(const std::string& path, const std::string& bytes, const std::
         throw Error(path + ": cannot write " + what + " (" + std::strerror(error) + ")");
     }
     moveIntoPlace(partial, path);
+}
+
+H5::H5File createReservedFile(const std::string& path, std::uint64_t bytes, const std::string& what,
+                              const std::string& need) {
+    const std::string partial = path + ".partial";
+    auto fail = [&](int error) {
+        removeQuietly(partial);
+        return Error(path + ": cannot write " + what + " (" + std::strerror(error) + ")" + need);
+    };
+    struct statvfs disk {};
+    const std::string folder = fs::absolute(path).parent_path().string();
+    if (::statvfs(folder.c_str(), &disk) == 0 && static_cast<std::uint64_t>(disk.f_bavail) * disk.f_frsize < bytes)
+        throw fail(ENOSPC);
+    // Tried before HDF5 touches the file (it would fail to write, then crash at exit), and again
+    // once HDF5 has created it, truncating it.
+    int fd = ::open(partial.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int error = fd < 0 ? errno : ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+    if (fd >= 0) ::close(fd);
+    if (error != 0) throw fail(error);
+    H5::FileCreatPropList creation;
+    if (H5Pset_obj_track_times(creation.getId(), false) < 0) throw fail(EINVAL);
+    H5::Exception::dontPrint();
+    auto create = [&] {
+        try {
+            return H5::H5File(partial, H5F_ACC_TRUNC, creation, earliestFormats());
+        } catch (const H5::Exception& e) {
+            removeQuietly(partial);
+            throw Error(path + ": cannot write " + what + " (" + e.getDetailMsg() + ")");
+        }
+    };
+    H5::H5File file = create();
+    fd = ::open(partial.c_str(), O_RDWR | O_CLOEXEC);
+    error = fd < 0 ? errno : ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+    if (fd >= 0) ::close(fd);
+    if (error != 0) {
+        try {
+            file.close();  // nothing but the superblock and the root group to write yet
+        } catch (const H5::Exception&) {
+        }
+        throw fail(error);
+    }
+    return file;
+}
+
+void reserveNewFile(const std::string& path, std::uint64_t bytes, const std::string& what, const std::string& need) {
+    const std::string partial = path + ".partial";
+    const int fd = ::open(partial.c_str(), O_RDWR | O_CLOEXEC);
+    const int error = fd < 0 ? errno : ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+    if (fd >= 0) ::close(fd);
+    if (error != 0) {
+        removeQuietly(partial);
+        throw Error(path + ": cannot write " + what + " (" + std::strerror(error) + ")" + need);
+    }
+}
+
+void finishNewFile(H5::H5File& file, const std::string& path, const std::string& what) {
+    const std::string partial = path + ".partial";
+    haddr_t end = HADDR_UNDEF;
+    try {
+        file.flush(H5F_SCOPE_GLOBAL);
+        if (H5Fget_eoa(file.getId(), &end) < 0) end = HADDR_UNDEF;
+        file.close();
+    } catch (const H5::Exception& e) {
+        removeQuietly(partial);
+        throw Error(path + ": cannot write " + what + " (" + e.getDetailMsg() + ")");
+    }
+    // HDF5 cuts the file to its end when that moved; otherwise the reservation beyond it stays.
+    std::error_code ec;
+    if (end != HADDR_UNDEF && fs::file_size(partial, ec) > end && !ec && ::truncate(partial.c_str(), static_cast<off_t>(end)) != 0)
+        ec.assign(errno, std::generic_category());
+    if (ec || !syncFile(partial)) {
+        const std::string why = ec ? ec.message() : std::strerror(errno);
+        removeQuietly(partial);
+        throw Error(path + ": cannot write " + what + " (" + why + ")");
+    }
+    moveIntoPlace(partial, path);
+}
+
+void writeInPlace(int fd, const std::string& path, const std::vector<RawWrite>& data, const RawWrite& commit,
+                  const std::string& doing, const std::string& unchanged) {
+    struct stat st {};
+    int error = ::fstat(fd, &st) != 0 ? errno : ::posix_fallocate(fd, 0, st.st_size);
+    if (error != 0)
+        throw Error(path + ": cannot save " + doing + ": no room for it (" + std::strerror(error) + ")" + unchanged);
+    for (const RawWrite& w : data)
+        if (error == 0) error = writeAll(fd, w.offset, w.data, w.size);
+    if (error == 0 && ::fdatasync(fd) != 0) error = errno;
+    if (error == 0) error = writeAll(fd, commit.offset, commit.data, commit.size);
+    if (error == 0 && ::fdatasync(fd) != 0) error = errno;
+    if (error != 0)
+        throw Error(path + ": cannot save " + doing + ": writing to the disk failed (" + std::strerror(error) + ")" +
+                    unchanged);
 }
 
 } // namespace memloc::core

@@ -4,6 +4,7 @@
 
 #include "memloc/run_config.h"
 
+#include "bench/flops.h"
 #include "training/device.h"
 #include "training/gradient_accountant.h"
 #include "training/sgd.h"
@@ -11,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +38,7 @@ std::vector<BenchFigure> runTrainingBenchmark(const BenchOptions& o, const Progr
     const torch::Tensor noisy = torch::rand({o.batchSize}, opts) < kNoiseFraction;
     const std::int64_t noisyCount = noisy.sum().item<std::int64_t>();
 
+    std::map<std::string, double> peaks;  // per precision, measured once
     std::vector<BenchFigure> figures;
     std::int64_t done = 0;
     const std::int64_t total = static_cast<std::int64_t>(o.widths.size() * o.precisions.size() * o.memoryFormats.size()) * 2 * o.batches;
@@ -52,6 +55,9 @@ std::vector<BenchFigure> runTrainingBenchmark(const BenchOptions& o, const Progr
                     spec.width = width;
                     std::shared_ptr<Net> model = buildModel(spec);
                     model->to(device.device);
+                    const double flopsPerImage = 3.0 * 2.0 * forwardMacsPerImage(*model, images.slice(0, 0, 1));
+                    if (o.measurePeak && !peaks.count(precision))
+                        peaks[precision] = convPeakFlops(device.device, mode.bf16 ? torch::kBFloat16 : torch::kFloat, 3);
                     if (mode.channelsLast) toChannelsLast(*model);
                     model->train();
                     Sgd sgd(model->parameters(), 0.9, 5e-4, true);
@@ -68,7 +74,8 @@ std::vector<BenchFigure> runTrainingBenchmark(const BenchOptions& o, const Progr
                     sink.item<double>();  // waits for queued GPU work
                     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
                     figures.push_back({"resnet9", width, precision, format, accounting,
-                                       static_cast<double>(o.batches * o.batchSize) / seconds});
+                                       static_cast<double>(o.batches * o.batchSize) / seconds, flopsPerImage,
+                                       o.measurePeak ? peaks[precision] : 0.0});
                 }
     return figures;
 }

@@ -3,6 +3,7 @@
 
 #include "io/h5_util.h"
 #include "io/run_file.h"
+#include "io/run_layout.h"
 #include "memloc/error.h"
 #include "memloc/run_config.h"
 #include "memloc/run_summary.h"
@@ -14,6 +15,19 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace memloc::core;
 
@@ -32,41 +46,77 @@ RunConfig syntheticConfig() {
     return c;
 }
 
-// Makes a run file with epoch 0 and one appended epoch from hand-set parameters.
-std::shared_ptr<Net> makeRunFile(const std::string& path, bool overwrite = false) {
+// Saves epoch `e` of the test runs: every parameter +1 and float buffer +0.5 over the previous
+// epoch, and metrics, accounting and momentum values that tell the epochs apart.
+void appendTestEpoch(const std::string& path, Net& model, std::int64_t e) {
+    {
+        torch::NoGradGuard noGrad;
+        for (auto& p : model.parameters()) p.add_(1.0);
+        for (auto& b : model.named_buffers())
+            if (b.value().is_floating_point()) b.value().add_(0.5);
+    }
+    EpochMetrics m;
+    m.epoch = e;
+    m.trainLoss = 1.5 / static_cast<double>(e);
+    m.trainCleanAcc = 0.5;
+    m.trainNoisyGivenAcc = 0.125;
+    m.trainNoisyTrueAcc = 0.375;
+    m.testAcc = 0.4375 + 0.0625 * static_cast<double>(e - 1);
+    m.lr = 0.01;
+    EpochAccounting acc;
+    const std::size_t groups = model.layerGroups().size();
+    acc.cleanNorm.assign(groups, 1.0);
+    acc.noisyNorm.assign(groups, 0.5);
+    acc.totalNorm.assign(groups, 1.2);
+    acc.cosine.assign(groups, -0.9 + 0.125 * static_cast<double>(e - 1));
+    std::vector<torch::Tensor> momentum;
+    for (const auto& p : model.parameters()) momentum.push_back(torch::full_like(p, 0.25 * static_cast<double>(e)));
+    appendEpoch(path, model, m, &acc, momentum, e);
+}
+
+// Makes a run file of `epochs` planned epochs (laid out ahead, or as format 1 lays them out) with
+// epoch 0 and epoch 1 saved from hand-set parameters.
+std::shared_ptr<Net> makeRunFile(const std::string& path, bool overwrite = false, bool preallocate = true,
+                                 std::int64_t epochs = 3) {
     RunConfig config = syntheticConfig();
+    config.epochs = epochs;
     RunData data = prepareRunData(config, torch::kCPU);
     ModelSpec spec{"resnet9", 0.125, 1, 12, data.numClasses, {}};
     torch::manual_seed(1);
     auto model = buildModel(spec);
     EpochMetrics e0;
     e0.testAcc = 0.25;
-    createRunFile(path, {config, spec, model->layerGroups(), "cpu (test)", 1}, data, *model, e0, overwrite);
-    {
-        torch::NoGradGuard noGrad;
-        for (auto& p : model->parameters()) p.add_(1.0);
-        for (auto& b : model->named_buffers())
-            if (b.value().is_floating_point()) b.value().add_(0.5);
-    }
-    EpochMetrics e1;
-    e1.epoch = 1;
-    e1.trainLoss = 1.5;
-    e1.trainCleanAcc = 0.5;
-    e1.trainNoisyGivenAcc = 0.125;
-    e1.trainNoisyTrueAcc = 0.375;
-    e1.testAcc = 0.4375;
-    e1.lr = 0.01;
-    EpochAccounting acc;
-    const std::size_t groups = model->layerGroups().size();
-    acc.cleanNorm.assign(groups, 1.0);
-    acc.noisyNorm.assign(groups, 0.5);
-    acc.totalNorm.assign(groups, 1.2);
-    acc.cosine.assign(groups, -0.9);
-    std::vector<torch::Tensor> momentum;
-    for (const auto& p : model->parameters()) momentum.push_back(torch::full_like(p, 0.25));
-    appendEpoch(path, *model, e1, &acc, momentum, 1);
+    RunFileHeader header{config, spec, model->layerGroups(), "cpu (test)", 1};
+    header.preallocate = preallocate;
+    createRunFile(path, header, data, *model, e0, overwrite);
+    appendTestEpoch(path, *model, 1);
     return model;
 }
+
+QByteArray fileBytes(const std::string& path) {
+    QFile f(QString::fromStdString(path));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+bool sameParameters(Net& a, Net& b) {
+    auto pa = a.named_parameters(), pb = b.named_parameters();
+    for (const auto& p : pa)
+        if (!p.value().equal(pb[p.key()])) return false;
+    return true;
+}
+
+/// Caps the size of files this process writes (as a full disk would: writes past it fail with
+/// EFBIG), until destroyed.
+struct FileSizeLimit {
+    rlimit saved{};
+    explicit FileSizeLimit(rlim_t bytes) {
+        ::signal(SIGXFSZ, SIG_IGN);
+        ::getrlimit(RLIMIT_FSIZE, &saved);
+        const rlimit limit{bytes, saved.rlim_max};
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+    }
+    ~FileSizeLimit() { ::setrlimit(RLIMIT_FSIZE, &saved); }
+};
 
 void expectError(const std::function<void()>& call, const QString& part1, const QString& part2 = QString()) {
     try {
@@ -107,7 +157,7 @@ private Q_SLOTS:
         QVERIFY(reader.loadMomentum(0, *loaded, nullptr).empty());
 
         const RunSummary s = readRunSummary(path);
-        QCOMPARE(s.formatVersion, 1);
+        QCOMPARE(s.formatVersion, 2);
         QCOMPARE(s.trainSize, std::int64_t{64});
         QCOMPARE(s.testSize, std::int64_t{16});
         QCOMPARE(s.noisyCount, std::int64_t{16});
@@ -154,7 +204,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const std::string path = dir.filePath("run.h5").toStdString();
         makeRunFile(path);
-        const QByteArray before = [&] { QFile f(QString::fromStdString(path)); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        const QByteArray before = fileBytes(path);
         expectError([&] { makeRunFile(path); }, QString::fromStdString(path), "exists");
         QFile f(QString::fromStdString(path));
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -208,6 +258,189 @@ private Q_SLOTS:
         expectError([&] { reader.loadCheckpoint(7, *model); }, "epoch 7 is not stored");
         auto wrong = buildModel({"resnet9", 0.25, 1, 12, 4, {}});
         expectError([&] { reader.loadCheckpoint(1, *wrong); }, "has shape");
+    }
+
+    // Format 2: saving an epoch overwrites its room and the values of a few attributes, nothing else.
+    void savesEpochInPlace() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("run.h5").toStdString();
+        auto model = makeRunFile(path);  // 3 epochs planned, 1 saved
+        const QByteArray before = fileBytes(path);
+        appendTestEpoch(path, *model, 2);
+        const QByteArray after = fileBytes(path);
+        QCOMPARE(after.size(), before.size());  // the file does not grow
+        QVERIFY(!QFile::exists(QString::fromStdString(path + ".saving")));
+
+        // Where the save may write: epoch 2's datasets, rows and momentum slot (offsets as HDF5 gives
+        // them), and the values of the slot's attributes and of epochs_completed.
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+        {
+            const H5::H5File f(path, H5F_ACC_RDONLY);
+            auto datasets = [&](const H5::Group& g) {
+                for (hsize_t i = 0; i < g.getNumObjs(); ++i) {
+                    const H5::DataSet ds = g.openDataSet(g.getObjnameByIdx(i));
+                    ranges.emplace_back(H5Dget_offset(ds.getId()), H5Dget_offset(ds.getId()) + ds.getStorageSize());
+                }
+            };
+            datasets(f.openGroup("checkpoints/epoch_0002"));
+            datasets(f.openGroup("optimizer/slot_0"));
+            auto rows = [&](const char* group, const auto& names, hsize_t row, hsize_t cols) {
+                for (const char* name : names) {
+                    const auto at = h5::seriesRowOffset(f.openGroup(group), name, row, cols);
+                    QVERIFY2(at, name);
+                    ranges.emplace_back(*at, *at + cols * 8);
+                }
+            };
+            rows("metrics", kMetricNames, 2, 1);
+            rows("accounting", kAccountingNames, 1, 9);
+            const int fd = ::open(path.c_str(), O_RDONLY);
+            auto value = [&](const H5::H5Object& obj, const char* name) {
+                const std::vector<std::int64_t> v = h5::readIntVectorAttr(obj, name);
+                const std::string bytes(reinterpret_cast<const char*>(v.data()), v.size() * 8);
+                const auto at = h5::attributeValueOffset(obj, name, fd, 8, v.size(), bytes);
+                QVERIFY2(at, name);
+                ranges.emplace_back(*at, *at + bytes.size());
+            };
+            for (const char* name : {"epoch", "step", "stored"}) value(f.openGroup("optimizer/slot_0"), name);
+            value(f, "epochs_completed");
+            ::close(fd);
+        }
+        int changed = 0;
+        for (int i = 0; i < before.size(); ++i) {
+            if (before[i] == after[i]) continue;
+            ++changed;
+            const auto at = static_cast<std::uint64_t>(i);
+            QVERIFY2(std::any_of(ranges.begin(), ranges.end(), [&](const auto& r) { return at >= r.first && at < r.second; }),
+                     qPrintable(QString("byte %1 changed outside the epoch's data").arg(i)));
+        }
+        QVERIFY(changed > 1000);
+
+        RunFileReader reader(path);
+        auto loaded = buildModel(reader.modelSpec());
+        reader.loadCheckpoint(2, *loaded);
+        QVERIFY(sameParameters(*model, *loaded));
+        std::int64_t step = 0;
+        QVERIFY(reader.loadMomentum(2, *loaded, &step).front().eq(0.5).all().item<bool>());
+        QCOMPARE(step, std::int64_t{2});
+        QCOMPARE(readRunSummary(path).metrics[2].testAcc, 0.5);
+        QCOMPARE(readAccounting(path).cosine[1][0], -0.775);
+    }
+
+    // Data beyond epochs_completed (an epoch a killed process was saving) is never read.
+    void readersIgnoreEpochsNotCompleted() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("run.h5").toStdString();
+        auto model = makeRunFile(path);
+        {
+            H5::H5File f(path, H5F_ACC_RDWR);
+            H5::Group checkpoint = f.openGroup("checkpoints/epoch_0002");
+            for (const auto& p : model->named_parameters()) h5::overwriteTensor(checkpoint, p.key(), torch::full_like(p.value(), 7));
+            H5::Group metrics = f.openGroup("metrics"), acc = f.openGroup("accounting");
+            for (const char* name : kMetricNames) h5::writeSeriesRow(metrics, name, 2, {0.999});
+            h5::writeSeriesRow(acc, "cosine", 1, std::vector<double>(9, 0.77));
+            H5::Group slot = f.openGroup("optimizer/slot_0");
+            h5::writeAttr(slot, "epoch", std::int64_t{2});
+        }
+        const RunSummary s = readRunSummary(path);
+        QCOMPARE(s.epochsCompleted, std::int64_t{1});
+        QCOMPARE(s.metrics.size(), std::size_t{2});
+        QCOMPARE(s.metrics[1].testAcc, 0.4375);
+        QCOMPARE(s.checkpointEpochs, (std::vector<std::int64_t>{0, 1}));
+        QCOMPARE(readAccounting(path).cosine.size(), std::size_t{1});
+        RunFileReader reader(path);
+        auto loaded = buildModel(reader.modelSpec());
+        expectError([&] { reader.loadCheckpoint(2, *loaded); }, "epoch 2 is not stored");
+        QVERIFY(reader.loadMomentum(2, *loaded, nullptr).empty());
+        reader.loadCheckpoint(1, *loaded);
+        QVERIFY(sameParameters(*model, *loaded));
+        QVERIFY(reader.loadMomentum(1, *loaded, nullptr).front().eq(0.25).all().item<bool>());
+        const QByteArray before = fileBytes(path);
+        discardIncompleteEpochs(path);  // format 2: nothing to remove
+        QCOMPARE(fileBytes(path), before);
+
+        appendTestEpoch(path, *model, 2);  // the next save takes the room again, in place
+        QCOMPARE(fileBytes(path).size(), before.size());
+        reader.loadCheckpoint(2, *loaded);
+        QVERIFY(sameParameters(*model, *loaded));
+        QCOMPARE(readRunSummary(path).metrics[2].testAcc, 0.5);
+    }
+
+    // Files of format 1 (no room laid out) still read, lose a half-saved epoch and take new epochs.
+    void formatOneReadsAndResumes() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("v1.h5").toStdString();
+        makeRunFile(path, false, /*preallocate=*/false);
+        {
+            H5::H5File f(path, H5F_ACC_RDWR);
+            h5::writeAttr(f, "format_version", std::int64_t{1});
+            H5::Group junk = f.openGroup("checkpoints").createGroup("epoch_0002");  // an older in-place save
+            h5::writeTensor(junk, "0.0.weight", torch::zeros({3}));
+            H5::Group metrics = f.openGroup("metrics");
+            h5::writeSeriesRow(metrics, "test_acc", 2, {0.123});
+        }
+        QCOMPARE(readRunSummary(path).metrics.size(), std::size_t{2});
+        discardIncompleteEpochs(path);
+        QCOMPARE(H5::H5File(path, H5F_ACC_RDONLY).openGroup("checkpoints").getNumObjs(), hsize_t{2});
+
+        RunFileReader reader(path);  // as resumeRun does: the last epoch's weights and momentum
+        auto model = buildModel(reader.modelSpec());
+        reader.loadCheckpoint(1, *model);
+        std::int64_t step = 0;
+        QVERIFY(reader.loadMomentum(1, *model, &step).size() == model->parameters().size() && step == 1);
+        appendTestEpoch(path, *model, 2);
+        appendTestEpoch(path, *model, 3);
+        const RunSummary s = readRunSummary(path);
+        QCOMPARE(s.formatVersion, 1);
+        QCOMPARE(s.checkpointEpochs, (std::vector<std::int64_t>{0, 1, 2, 3}));
+        QCOMPARE(s.metrics[3].testAcc, 0.5625);
+        auto loaded = buildModel(reader.modelSpec());
+        reader.loadCheckpoint(3, *loaded);
+        QVERIFY(sameParameters(*model, *loaded));
+        QVERIFY(reader.loadMomentum(3, *loaded, nullptr).front().eq(0.75).all().item<bool>());
+    }
+
+    // Epochs beyond the planned ones are saved by copy, growing the file.
+    void savesMoreEpochsThanPlanned() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("run.h5").toStdString();
+        auto model = makeRunFile(path);  // 3 planned
+        for (std::int64_t e = 2; e <= 5; ++e) appendTestEpoch(path, *model, e);
+        const RunSummary s = readRunSummary(path);
+        QCOMPARE(s.checkpointEpochs, (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5}));
+        QCOMPARE(s.metrics.size(), std::size_t{6});
+        QCOMPARE(s.metrics[5].testAcc, 0.6875);
+        const AccountingSeries acc = readAccounting(path);
+        QVERIFY(acc.cosine.size() == 5 && qFuzzyCompare(acc.cosine[4][8], -0.4));
+        RunFileReader reader(path);
+        auto loaded = buildModel(reader.modelSpec());
+        reader.loadCheckpoint(5, *loaded);
+        QVERIFY(sameParameters(*model, *loaded));
+        std::int64_t step = 0;
+        QVERIFY(reader.loadMomentum(5, *loaded, &step).front().eq(1.25).all().item<bool>());
+        QCOMPARE(step, std::int64_t{5});
+        QVERIFY(reader.loadMomentum(4, *loaded, nullptr).front().eq(1.0).all().item<bool>());
+    }
+
+    // A disk that cannot hold the whole run: one clear error, nothing left (a file there is kept).
+    void fullDiskWhenCreating() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("run.h5").toStdString();
+        {
+            FileSizeLimit limit(4'000'000);  // the 400-epoch file needs ~80 MB
+            expectError([&] { makeRunFile(path, false, true, 400); }, QString::fromStdString(path),
+                        "cannot write the new run file");
+            expectError([&] { makeRunFile(path, false, true, 400); }, "a run of 400 epochs needs");
+        }
+        QVERIFY(!QFile::exists(QString::fromStdString(path)));
+        QVERIFY(!QFile::exists(QString::fromStdString(path + ".partial")));
+        makeRunFile(path);
+        const QByteArray before = fileBytes(path);
+        {
+            FileSizeLimit limit(4'000'000);
+            expectError([&] { makeRunFile(path, /*overwrite=*/true, true, 400); }, "cannot write the new run file");
+        }
+        QCOMPARE(fileBytes(path), before);
+        QVERIFY(!QFile::exists(QString::fromStdString(path + ".partial")));
     }
 
     void configJsonRoundTrip() {
@@ -276,9 +509,3 @@ private Q_SLOTS:
 
 QTEST_GUILESS_MAIN(TestRunFile)
 #include "test_run_file.moc"
-
-#include <cstdint>
-#include <functional>
-#include <memory>
-#include <string>
-#include <vector>

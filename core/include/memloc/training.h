@@ -72,6 +72,7 @@ struct BenchOptions {
     std::int64_t batchSize = 128;
     std::string device = "auto";
     std::int64_t threads = 0;
+    bool measurePeak = true;  ///< also time a large conv2d per precision (BenchFigure::peakFlops)
 };
 
 /// Figures of one training-throughput measurement (see runTrainingBenchmark).
@@ -82,6 +83,13 @@ struct BenchFigure {
     std::string memoryFormat = "contiguous";
     bool accounting = false;
     double imagesPerSecond = 0;
+    /// Training arithmetic per image: 3 x the forward pass's FLOPs (2 per multiply-accumulate) of
+    /// the convolutions and linear layers (forward, input gradient, weight gradient); gradient
+    /// accounting's extra backward pass is not counted, so its figure is comparable work.
+    double trainFlopsPerImage = 0;
+    /// The measured conv2d peak of this device in this precision (FLOP/s; 0 when not measured).
+    double peakFlops = 0;
+    double achievedFlops() const { return trainFlopsPerImage * imagesPerSecond; }
 };
 
 /// Measures ResNet-9 training throughput on synthetic 1x28x28 images for every combination in
