@@ -11,6 +11,7 @@
 
 namespace memloc::core::compat {
 
+#ifdef MEMLOC_WITH_CUDA
 namespace {
 
 std::string versionString(long encoded, long majorDiv, long minorDiv) {
@@ -22,6 +23,7 @@ std::string versionString(long encoded, long majorDiv, long minorDiv) {
 }
 
 } // namespace
+#endif
 
 // Since LibTorch 2.4 autocast takes the device type as an argument; the per-device functions of
 // 1.13 still exist there but warn on every call, so each LibTorch gets its own spelling.
@@ -53,37 +55,52 @@ void setAutocastState(at::DeviceType device, const AutocastState& state) {
 #endif
 }
 
-BuildInfo queryBuildInfo() {
-    BuildInfo info;
-    info.torchVersion = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
-                        std::to_string(TORCH_VERSION_PATCH);
-    info.cxxStandard = "C++" + std::to_string(__cplusplus / 100 % 100);
+bool cudaBuild() {
 #ifdef MEMLOC_WITH_CUDA
-    info.cudaBuild = true;
-    const auto& hooks = at::detail::getCUDAHooks();
-    info.cudaRuntime = versionString(hooks.versionCUDART(), 1000, 10);
+    return true;
+#else
+    return false;
+#endif
+}
+
+std::string cudaRuntimeVersion() {
+#ifdef MEMLOC_WITH_CUDA
     // The patch digit of a CUDA version is always 0 in this encoding; show major.minor only.
-    info.cudaRuntime = info.cudaRuntime.substr(0, info.cudaRuntime.rfind('.'));
-    if (hooks.hasCuDNN()) {
-        const long v = hooks.versionCuDNN();
-        info.cudnn = v >= 90000 ? versionString(v, 10000, 100) : versionString(v, 1000, 100);
-    }
-    if (torch::cuda::is_available()) {
-        const int n = static_cast<int>(torch::cuda::device_count());
-        for (int i = 0; i < n; ++i) {
-            cudaDeviceProp p{};
-            if (cudaGetDeviceProperties(&p, i) != cudaSuccess) {
-                info.gpus.push_back("cuda:" + std::to_string(i) + " (properties unavailable)");
-                continue;
-            }
-            char memory[32];
-            std::snprintf(memory, sizeof memory, "%.1f GiB", static_cast<double>(p.totalGlobalMem) / (1 << 30));
-            info.gpus.push_back(std::string(p.name) + " (" + memory + ", sm_" + std::to_string(p.major) +
-                                std::to_string(p.minor) + ")");
+    const std::string v = versionString(at::detail::getCUDAHooks().versionCUDART(), 1000, 10);
+    return v.substr(0, v.rfind('.'));
+#else
+    return {};
+#endif
+}
+
+std::string cudnnVersion() {
+#ifdef MEMLOC_WITH_CUDA
+    const auto& hooks = at::detail::getCUDAHooks();
+    if (!hooks.hasCuDNN()) return {};
+    const long v = hooks.versionCuDNN();
+    return v >= 90000 ? versionString(v, 10000, 100) : versionString(v, 1000, 100);
+#else
+    return {};
+#endif
+}
+
+std::vector<std::string> gpuDescriptions() {
+    std::vector<std::string> gpus;
+#ifdef MEMLOC_WITH_CUDA
+    if (!torch::cuda::is_available()) return gpus;
+    const int n = static_cast<int>(torch::cuda::device_count());
+    for (int i = 0; i < n; ++i) {
+        cudaDeviceProp p{};
+        if (cudaGetDeviceProperties(&p, i) != cudaSuccess) {
+            gpus.push_back("cuda:" + std::to_string(i) + " (properties unavailable)");
+            continue;
         }
+        char memory[32];
+        std::snprintf(memory, sizeof memory, "%.1f GiB", static_cast<double>(p.totalGlobalMem) / (1 << 30));
+        gpus.push_back(std::string(p.name) + " (" + memory + ", sm_" + std::to_string(p.major) + std::to_string(p.minor) + ")");
     }
 #endif
-    return info;
+    return gpus;
 }
 
 } // namespace memloc::core::compat

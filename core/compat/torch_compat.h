@@ -4,8 +4,6 @@
 // newer distributions). Every API that differs between them is wrapped here, so that the rest of
 // the code calls one spelling; torch_compat.cpp and c10d_compat.cpp hold the only version tests.
 
-#include "memloc/version.h"
-
 #include <torch/torch.h>
 
 #include <string>
@@ -27,8 +25,14 @@ AutocastState autocastState(at::DeviceType device);
 /// Sets autocast's switch and lower-precision type for `device` on this thread.
 void setAutocastState(at::DeviceType device, const AutocastState& state);
 
-/// What this build computes with: the LibTorch version, the CUDA runtime and cuDNN it was built
-/// with, and the GPUs it sees. Safe on any machine (a CUDA build without a GPU lists none).
-BuildInfo queryBuildInfo();
+/// Whether memloc was built against a CUDA LibTorch.
+bool cudaBuild();
+/// The CUDA runtime version LibTorch uses, e.g. "13.0"; empty in a CPU build.
+std::string cudaRuntimeVersion();
+/// The cuDNN version, e.g. "9.19.0"; empty when there is none.
+std::string cudnnVersion();
+/// One entry per visible GPU: "NVIDIA H200 (139.8 GiB, sm_90)". Empty in a CPU build or without
+/// a GPU; safe on any machine.
+std::vector<std::string> gpuDescriptions();
 
 } // namespace memloc::core::compat

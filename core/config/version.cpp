@@ -22,7 +22,16 @@ std::string torchVersion() {
 bool cudaAvailable() { return torch::cuda::is_available(); }
 
 BuildInfo buildInfo() {
-    static const BuildInfo info = compat::queryBuildInfo();
+    static const BuildInfo info = [] {
+        BuildInfo b;
+        b.torchVersion = torchVersion();
+        b.cudaBuild = compat::cudaBuild();
+        b.cudaRuntime = compat::cudaRuntimeVersion();
+        b.cudnn = compat::cudnnVersion();
+        b.gpus = compat::gpuDescriptions();
+        b.cxxStandard = "C++" + std::to_string(__cplusplus / 100 % 100);
+        return b;
+    }();
     return info;
 }
 
