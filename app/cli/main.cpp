@@ -123,8 +123,8 @@ int main(int argc, char** argv) {
     const int status = runCommand(command, argc, argv);
     // Each rank says what it computed itself, so a launch whose processes silently ran alone
     // (each doing all the work) is seen at once.
-    if (distributed && status == kExitOk) std::fprintf(stderr, "memloc-cli: %s\n", memloc::core::workReport().c_str());
     if (distributed && status == kExitOk) {
+        std::fprintf(stderr, "memloc-cli: %s\n", memloc::core::workReport().c_str());
         try {
             memloc::core::finalizeDistributed();
         } catch (const std::exception& e) {

@@ -50,17 +50,22 @@ int writeAll(int fd, std::uint64_t offset, const void* data, std::size_t size) {
     return 0;
 }
 
+/// Opens `path` with `flags` and allocates its first `bytes` on the disk; returns 0 or the errno.
+int allocateFirst(const std::string& path, std::uint64_t bytes, int flags) {
+    const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0666);
+    if (fd < 0) return errno;
+    const int result = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+    ::close(fd);
+    return result;
+}
+
 } // namespace
 
 int reserveSpace(const std::string& path, std::uint64_t extraBytes) {
     std::error_code ec;
     const std::uintmax_t size = fs::file_size(path, ec);
     if (ec) return ec.value();
-    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) return errno;
-    const int result = ::posix_fallocate(fd, 0, static_cast<off_t>(size + extraBytes));
-    ::close(fd);
-    return result;
+    return allocateFirst(path, size + extraBytes, O_RDWR);
 }
 
 bool syncFile(const std::string& path) {
@@ -171,9 +176,7 @@ H5::H5File createReservedFile(const std::string& path, std::uint64_t bytes, cons
         throw fail(ENOSPC);
     // Tried before HDF5 touches the file (it would fail to write, then crash at exit), and again
     // once HDF5 has created it, truncating it.
-    int fd = ::open(partial.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    int error = fd < 0 ? errno : ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
-    if (fd >= 0) ::close(fd);
+    int error = allocateFirst(partial, bytes, O_RDWR | O_CREAT | O_TRUNC);
     if (error != 0) throw fail(error);
     H5::FileCreatPropList creation;
     if (H5Pset_obj_track_times(creation.getId(), false) < 0) throw fail(EINVAL);
@@ -187,9 +190,7 @@ H5::H5File createReservedFile(const std::string& path, std::uint64_t bytes, cons
         }
     };
     H5::H5File file = create();
-    fd = ::open(partial.c_str(), O_RDWR | O_CLOEXEC);
-    error = fd < 0 ? errno : ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
-    if (fd >= 0) ::close(fd);
+    error = allocateFirst(partial, bytes, O_RDWR);
     if (error != 0) {
         try {
             file.close();  // nothing but the superblock and the root group to write yet
@@ -202,9 +203,7 @@ H5::H5File createReservedFile(const std::string& path, std::uint64_t bytes, cons
 
 void reserveNewFile(const std::string& path, std::uint64_t bytes, const std::string& what, const std::string& need) {
     const std::string partial = path + ".partial";
-    const int fd = ::open(partial.c_str(), O_RDWR | O_CLOEXEC);
-    const int error = fd < 0 ? errno : ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
-    if (fd >= 0) ::close(fd);
+    const int error = allocateFirst(partial, bytes, O_RDWR);
     if (error != 0) {
         removeQuietly(partial);
         throw Error(path + ": cannot write " + what + " (" + std::strerror(error) + ")" + need);
