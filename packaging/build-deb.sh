@@ -52,7 +52,8 @@ done
 /usr/bin/memloc-cli --version
 for f in /usr/share/applications/memloc.desktop /usr/share/metainfo/org.memloc.memloc.metainfo.xml \
          /usr/share/icons/hicolor/scalable/apps/memloc.svg /usr/share/icons/hicolor/256x256/apps/memloc.png \
-         /usr/share/memloc/demo.json; do
+         /usr/share/memloc/demo.json /usr/share/memloc/guide/index.html /usr/share/memloc/guide/run-file.html \
+         /usr/share/memloc/python/memloc_run.py; do
   [ -s "$f" ] || { echo "FAIL: $f missing"; exit 1; }
 done
 if command -v appstreamcli > /dev/null; then appstreamcli validate --no-net /usr/share/metainfo/org.memloc.memloc.metainfo.xml; fi

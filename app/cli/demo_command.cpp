@@ -55,7 +55,7 @@ void trainOne(const core::RunConfig& config, const std::string& path, core::Anal
 } // namespace
 
 int demoCommand(const Arguments& args) {
-    args.requireKnown({"out", "device", "threads", "quiet"});
+    args.requireKnown({"out", "config", "device", "threads", "quiet"});
     const std::string out = args.value("out", "memloc-demo");
     const bool quiet = args.has("quiet");
     std::error_code ec;
@@ -70,6 +70,19 @@ int demoCommand(const Arguments& args) {
     };
 
     core::RunConfig config = core::demoConfig(), etdConfig = core::demoEtdConfig();
+    if (args.has("config")) {
+        // The same pipeline on another base run; its twin adds the demo twin's example-tied dropout.
+        config = core::loadConfigFile(args.value("config"), config);
+        if (config.dropout != "none")
+            throw UsageError{args.value("config") + ": the demo's base run must be trained without dropout (its twin "
+                             "adds example-tied dropout)"};
+        const core::RunConfig twin = etdConfig;
+        etdConfig = config;
+        etdConfig.dropout = twin.dropout;
+        etdConfig.pGen = twin.pGen;
+        etdConfig.pMem = twin.pMem;
+        etdConfig.dropoutBlocks = twin.dropoutBlocks;
+    }
     for (core::RunConfig* c : {&config, &etdConfig}) {
         c->device = run.device;
         c->threads = run.threads;
@@ -88,7 +101,8 @@ int demoCommand(const Arguments& args) {
     core::RetrainResult rt;
     core::FlipResult fl;
     core::DropoutEvalResult de;
-    stage("train", "training the demo run (ResNet-9 x0.25, 6000 Fashion-MNIST images, 10% label noise)",
+    stage("train", args.has("config") ? "training the base run"
+                                      : "training the demo run (ResNet-9 x0.25, 6000 Fashion-MNIST images, 10% label noise)",
           [&] { trainOne(config, runPath, run, quiet); });
     stage("train_etd", "training its example-tied dropout twin", [&] { trainOne(etdConfig, etdPath, run, quiet); });
     stage("rewind", "layer rewinding", [&] {

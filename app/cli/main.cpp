@@ -25,7 +25,7 @@ commands:
            --resume RUN.h5 [--device D] [--threads N]    continue an interrupted run
            settings (also JSON keys, '-' for '_'): --dataset fashion-mnist|mnist|cifar10|synthetic
            --data-dir DIR --subset N --subset-mode first|random --subset-seed S --test-subset N
-           --noise P --noise-seed S --model resnet9|mlp --width W --epochs E --batch-size B
+           --noise P --noise-seed S --model resnet9|mlp|resnet50|vit --width W --epochs E --batch-size B
            --lr LR --momentum M --nesterov true|false --weight-decay WD
            --schedule cosine|triangle|constant --warmup F --peak-epoch E --seed S
            --accounting true|false --eval-batch-size B --device auto|cpu|cuda[:N] --threads N
@@ -42,8 +42,10 @@ commands:
   flip     RUN.h5 [--noisy 50] [--clean 50] [--batch 128] [--eot 1] [--eot-noise 0.01]
            [--mode channel|weight] [--max-units 50] [--eval-subset 500] [--seed 0] [--json]
            fewest units to zero so an example's prediction changes (stored in the run)
-  neurons  RUN.h5 [--attribution-examples 128] [--eval-subset 500] [--json]
-           per-unit scores: flip frequency, attribution (noisy - clean), ablation (stored)
+  neurons  RUN.h5 [--attribution-examples 128] [--eval-subset 500] [--include-classifier] [--json]
+           per-unit scores: flip frequency, attribution (noisy - clean), ablation (stored);
+           the rankings leave out the final classifier group (its units are the output
+           classes) unless --include-classifier
   drop     RUN.h5 --units G:C[,G:C...] [--example ID] [--eval-subset 500] [--repeat N] [--json]
            accuracy with those units' activations masked to zero, and one example's prediction
   dropout-eval RUN.h5 [--eval-subset 0] [--json]
@@ -56,9 +58,10 @@ commands:
            files: .npy .txt .csv or FILE.h5:DATASET, one value per training example
   export-checkpoint RUN.h5 --out FILE.pt|FILE.safetensors [--epoch N]
            a stored checkpoint (default: final) for Python's torch.load or safetensors
-  demo     [--out DIR] [--device D] [--threads N] [--quiet]
+  demo     [--out DIR] [--config FILE.json] [--device D] [--threads N] [--quiet]
            the embedded default end to end: trains the demo run and its example-tied dropout
-           twin, runs every analysis, prints the findings and writes DIR/summary.json
+           twin, runs every analysis, prints the findings and writes DIR/summary.json;
+           --config: the same on another base run (keys over the demo's; no dropout)
   bench    [--widths 1.0,0.25] [--batches 20] [--batch-size 128] [--device D] [--threads N]
            [--precision fp32,bf16] [--memory-format contiguous,channels_last]
            training images/s of ResNet-9 with and without gradient accounting, for every
@@ -70,14 +73,16 @@ commands:
            memloc against the published Python (tests/python/bench_reference.py) on the same
            run: training epoch, rewinding grid, flipping, neuron drop; peak memory
   bench    --suite saving [--width 1.0] [--epochs 50] [--format 1|2|both] [--dir DIR]
-           seconds per saved epoch of a ResNet-9 run (random weights), format 2 (in place)
-           against format 1 (a copy of the file per epoch)
-  help     this text
+           seconds per saved epoch of a ResNet-9 run (random weights): "2" = the laid-out
+           file saved in place (formats 2 and 3 share that layout) against "1" (a copy of the
+           file per epoch)
+  help     this text (also COMMAND --help); the user guide (docs/guide, installed in
+           share/memloc/guide) explains every analysis and the run file
   --version
 
 several processes: train, rewind, retrain, flip and neurons split their work when started
   torchrun-style (WORLD_SIZE, RANK, LOCAL_RANK, MASTER_ADDR, MASTER_PORT; c10d Gloo on CPU,
-  NCCL on CUDA); rank 0 prints and writes. See README "Scaling out".
+  NCCL on CUDA); rank 0 prints and writes. See the guide's command line reference.
 
 exit status: 0 ok, 1 error (bad input, I/O), 2 bad command line, 130 interrupted (Ctrl-C)
 )";
@@ -95,6 +100,12 @@ int main(int argc, char** argv) {
         std::fputs(kUsage, stdout);
         return argc < 2 ? kExitUsage : kExitOk;
     }
+    // "memloc-cli COMMAND --help" (or -h anywhere) prints the same reference as "help".
+    for (int i = 2; i < argc; ++i)
+        if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+            std::fputs(kUsage, stdout);
+            return kExitOk;
+        }
     const std::string command = argv[1];
     bool distributed = false;
     try {
@@ -148,7 +159,7 @@ int runCommand(const std::string& command, int argc, char** argv) {
         if (command == "inspect") return inspectCommand(Arguments(argc, argv, 2, {"json"}));
         if (command == "bench") return benchCommand(Arguments(argc, argv, 2, {}));
         if (command == "rewind") return rewindCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
-        if (command == "neurons") return neuronsCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
+        if (command == "neurons") return neuronsCommand(Arguments(argc, argv, 2, {"json", "quiet", "include-classifier"}));
         if (command == "drop") return dropCommand(Arguments(argc, argv, 2, {"json"}));
         if (command == "dropout-eval") return dropoutEvalCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
         if (command == "demo") return demoCommand(Arguments(argc, argv, 2, {"quiet"}));

@@ -4,6 +4,7 @@
 #include "commands.h"
 
 #include "memloc/neurons.h"
+#include "memloc/run_summary.h"
 
 #include <nlohmann/json.hpp>
 
@@ -26,19 +27,21 @@ struct Ranked {
     double value;
 };
 
-// The k units with the largest `sign * value`.
-std::vector<Ranked> top(const core::UnitGrid& grid, std::size_t k, double sign) {
+// The k units with the largest `sign * value`, leaving out group `skip` (npos: none).
+std::vector<Ranked> top(const core::UnitGrid& grid, std::size_t k, double sign, std::size_t skip) {
     std::vector<Ranked> all;
     for (std::size_t g = 0; g < grid.size(); ++g)
-        for (std::size_t c = 0; c < grid[g].size(); ++c) all.push_back({g, c, grid[g][c]});
+        if (g != skip)
+            for (std::size_t c = 0; c < grid[g].size(); ++c) all.push_back({g, c, grid[g][c]});
     std::sort(all.begin(), all.end(), [sign](const Ranked& a, const Ranked& b) { return sign * a.value > sign * b.value; });
     if (all.size() > k) all.resize(k);
     return all;
 }
 
-void printTop(const core::NeuronScores& s, const char* title, const core::UnitGrid& grid, double sign, bool asPercent) {
+void printTop(const core::NeuronScores& s, const char* title, const core::UnitGrid& grid, double sign, bool asPercent,
+              std::size_t skip) {
     std::printf("%s:", title);
-    for (const auto& r : top(grid, 8, sign)) {
+    for (const auto& r : top(grid, 8, sign, skip)) {
         if (asPercent)
             std::printf("  %s:%zu (%+.1f%%)", s.groups[r.group].c_str(), r.channel, r.value * 100.0);
         else
@@ -49,11 +52,18 @@ void printTop(const core::NeuronScores& s, const char* title, const core::UnitGr
 
 nlohmann::json gridJson(const core::UnitGrid& grid) { return grid; }
 
+// The index of the final classifier group (units = output classes), or npos when there is none.
+std::size_t classifierGroup(const core::NeuronScores& s, std::int64_t numClasses) {
+    if (s.units.empty()) return std::string::npos;
+    const std::size_t last = s.units.size() - 1;
+    return core::isClassifierGroup(last, s.units.size(), s.units[last], numClasses) ? last : std::string::npos;
+}
+
 } // namespace
 
 int neuronsCommand(const Arguments& args) {
     std::set<std::string> known = kAnalysisOptions;
-    known.insert({"attribution-examples", "eval-subset"});
+    known.insert({"attribution-examples", "eval-subset", "include-classifier"});
     args.requireKnown(known);
     if (args.positionals().size() != 1) throw UsageError{"neurons takes one run file: memloc-cli neurons RUN.h5 [options]"};
     core::NeuronOptions o;
@@ -63,6 +73,10 @@ int neuronsCommand(const Arguments& args) {
     o.run = command.runOptions();
     const core::NeuronScores s = core::runNeuronScores(args.positionals().front(), o);
     command.finish();
+    const std::size_t classifier = classifierGroup(s, core::readRunSummary(args.positionals().front()).numClasses);
+    // Ablating a class logit removes the class: it would top every ranking and say nothing about
+    // memorization, so the rankings leave the classifier's units out unless asked.
+    const std::size_t skip = args.has("include-classifier") ? std::string::npos : classifier;
     if (args.has("json")) {
         nlohmann::json j = {{"groups", s.groups},
                             {"units", s.units},
@@ -73,21 +87,27 @@ int neuronsCommand(const Arguments& args) {
                             {"flip_clean", gridJson(s.flipClean)},
                             {"attribution", gridJson(s.attribution)},
                             {"ablation_noisy", gridJson(s.ablationNoisy)},
-                            {"ablation_clean", gridJson(s.ablationClean)}};
+                            {"ablation_clean", gridJson(s.ablationClean)},
+                            {"classifier_group", classifier == std::string::npos ? nlohmann::json(nullptr)
+                                                                                 : nlohmann::json(s.groups[classifier])}};
         std::printf("%s\n", j.dump(2).c_str());
         return kExitOk;
     }
     std::printf("per-unit memorization scores of %s (base: clean %s, noisy %s)\n", args.positionals().front().c_str(),
                 percent(s.baseClean).c_str(), percent(s.baseNoisy).c_str());
+    if (skip != std::string::npos)
+        std::printf("rankings leave out the %lld units of the final classifier group '%s' (they are the output classes; "
+                    "--include-classifier ranks them too)\n",
+                    static_cast<long long>(s.units[skip]), s.groups[skip].c_str());
     if (s.hasFlipping) {
-        printTop(s, "most often zeroed flipping noisy examples", s.flipNoisy, 1, false);
-        printTop(s, "most often zeroed flipping clean examples", s.flipClean, 1, false);
+        printTop(s, "most often zeroed flipping noisy examples", s.flipNoisy, 1, false, skip);
+        printTop(s, "most often zeroed flipping clean examples", s.flipClean, 1, false, skip);
     } else {
         std::printf("flip frequency: no flipping stored yet (run memloc-cli flip first)\n");
     }
-    printTop(s, "highest attribution (noisy minus clean)", s.attribution, 1, false);
-    printTop(s, "largest noisy-accuracy drop when ablated", s.ablationNoisy, -1, true);
-    printTop(s, "largest clean-accuracy drop when ablated", s.ablationClean, -1, true);
+    printTop(s, "highest attribution (noisy minus clean)", s.attribution, 1, false, skip);
+    printTop(s, "largest noisy-accuracy drop when ablated", s.ablationNoisy, -1, true, skip);
+    printTop(s, "largest clean-accuracy drop when ablated", s.ablationClean, -1, true, skip);
     std::printf("stored as /analyses/neurons\n");
     return kExitOk;
 }

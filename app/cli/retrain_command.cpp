@@ -1,5 +1,5 @@
-// memloc-cli retrain: retrain one layer group at a time on clean examples only (PAPER.md
-// section 3) and report whether memorization of the noisy examples comes back.
+// memloc-cli retrain: retrain one layer group at a time on clean examples only,
+// and report whether memorization of the noisy examples comes back.
 
 #include "commands.h"
 #include "analysis_command.h"

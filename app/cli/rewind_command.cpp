@@ -1,4 +1,4 @@
-// memloc-cli rewind: layer rewinding grids (PAPER.md section 2) as a table or JSON.
+// memloc-cli rewind: layer rewinding grids as a table or JSON.
 
 #include "commands.h"
 #include "analysis_command.h"

@@ -64,15 +64,16 @@ DropoutEvalResult runDropoutEval(const std::string& runPath, std::int64_t evalSu
     h5::writeAttr(g, "eval_subset", evalSubset);
     h5::writeAttr(g, "p_gen", r.pGen);
     h5::writeAttr(g, "p_mem", r.pMem);
-    h5::writeAttr(g, "blocks", r.blocks);
     std::vector<std::string> names;
     std::vector<double> values;
     for (const auto& m : r.modes) {
         names.push_back(m.mode);
         values.insert(values.end(), {m.clean, m.noisyGiven, m.noisyTrue, m.test});
     }
-    h5::writeStrings(g, "modes", names);
-    h5::writeStrings(g, "columns", {"clean_acc", "noisy_given_acc", "noisy_true_acc", "test_acc"});
+    // Format 3 names; before it: the attribute blocks and the datasets modes and columns.
+    h5::writeInts(g, "dropout_blocks", r.blocks);
+    h5::writeStrings(g, "mode_names", names);
+    h5::writeStrings(g, "column_names", {"clean_acc", "noisy_given_acc", "noisy_true_acc", "test_acc"});
     h5::writeTensor(g, "accuracy", torch::tensor(values, torch::kDouble).view({3, 4}));
     w.commit();
     return r;
@@ -86,8 +87,8 @@ DropoutEvalResult readDropoutEval(const std::string& runPath) {
         H5::Group g = openAnalysis(file, runPath, kName, "dropout-eval");
         r.pGen = h5::readDoubleAttr(g, "p_gen");
         r.pMem = h5::readDoubleAttr(g, "p_mem");
-        r.blocks = h5::readIntVectorAttr(g, "blocks");
-        const auto names = h5::readStrings(g, "modes");
+        r.blocks = h5::readIntList(g, g.nameExists("dropout_blocks") ? "dropout_blocks" : "blocks");
+        const auto names = h5::readStrings(g, h5::childName(g, {"mode_names", "modes"}));
         const torch::Tensor acc = h5::readTensor(g, "accuracy").to(torch::kDouble);
         for (std::size_t k = 0; k < names.size(); ++k) {
             const auto row = acc[static_cast<std::int64_t>(k)];

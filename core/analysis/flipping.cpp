@@ -147,8 +147,10 @@ void store(const std::string& path, const FlipResult& r, const std::vector<std::
     AnalysisWriter w(path, kName);
     H5::Group& g = w.group();
     const FlipOptions& o = r.options;
-    h5::writeAttr(g, "noisy", o.noisy);
-    h5::writeAttr(g, "clean", o.clean);
+    // Format 3 names; before it the two counts asked for were the attributes noisy and clean (beside
+    // the dataset noisy), the name lists the datasets groups and parameters.
+    h5::writeAttr(g, "noisy_requested", o.noisy);
+    h5::writeAttr(g, "clean_requested", o.clean);
     h5::writeAttr(g, "batch", o.batch);
     h5::writeAttr(g, "eot", o.eot);
     h5::writeAttr(g, "eot_noise", o.eotNoise);
@@ -159,8 +161,8 @@ void store(const std::string& path, const FlipResult& r, const std::vector<std::
     h5::writeAttr(g, "base_clean_acc", r.baseClean);
     h5::writeAttr(g, "base_noisy_acc", r.baseNoisy);
     h5::writeAttr(g, "base_test_acc", r.baseTest);
-    h5::writeStrings(g, "groups", r.groups);
-    h5::writeStrings(g, "parameters", paramNames);
+    h5::writeStrings(g, "group_names", r.groups);
+    h5::writeStrings(g, "parameter_names", paramNames);
     std::vector<std::int64_t> id, noisy, given, truth, orig, flipped, count, offsets{0}, ug, uc, ue, up, upred;
     std::vector<double> ac, an, at;
     std::map<std::string, std::int64_t> paramIndex;
@@ -338,8 +340,9 @@ FlipResult readFlipping(const std::string& runPath) {
         H5::H5File file(runPath, H5F_ACC_RDONLY);
         H5::Group g = openAnalysis(file, runPath, kName, "flip");
         FlipOptions& o = r.options;
-        o.noisy = h5::readIntAttr(g, "noisy");
-        o.clean = h5::readIntAttr(g, "clean");
+        const bool v3 = h5::hasAttr(g, "noisy_requested");
+        o.noisy = h5::readIntAttr(g, v3 ? "noisy_requested" : "noisy");
+        o.clean = h5::readIntAttr(g, v3 ? "clean_requested" : "clean");
         o.batch = h5::readIntAttr(g, "batch");
         o.eot = h5::readIntAttr(g, "eot");
         o.eotNoise = h5::readDoubleAttr(g, "eot_noise");
@@ -350,8 +353,8 @@ FlipResult readFlipping(const std::string& runPath) {
         r.baseClean = h5::readDoubleAttr(g, "base_clean_acc");
         r.baseNoisy = h5::readDoubleAttr(g, "base_noisy_acc");
         r.baseTest = h5::readDoubleAttr(g, "base_test_acc");
-        r.groups = h5::readStrings(g, "groups");
-        const auto params = h5::readStrings(g, "parameters");
+        r.groups = h5::readStrings(g, h5::childName(g, {"group_names", "groups"}));
+        const auto params = h5::readStrings(g, h5::childName(g, {"parameter_names", "parameters"}));
         auto longs = [&](const char* name) { return h5::readTensor(g, name).to(torch::kLong); };
         auto doubles = [&](const char* name) { return h5::readTensor(g, name).to(torch::kDouble); };
         const torch::Tensor id = longs("id"), noisy = longs("noisy"), given = longs("given_label"), truth = longs("true_label"),

@@ -80,8 +80,8 @@ void store(const std::string& path, const NeuronScores& s, const NeuronOptions& 
     h5::writeAttr(g, "has_flipping", static_cast<std::int64_t>(s.hasFlipping));
     h5::writeAttr(g, "base_clean_acc", s.baseClean);
     h5::writeAttr(g, "base_noisy_acc", s.baseNoisy);
-    h5::writeStrings(g, "groups", s.groups);
-    h5::writeTensor(g, "units", torch::tensor(s.units, torch::kLong));
+    h5::writeStrings(g, "group_names", s.groups);  // groups and units before format 3
+    h5::writeInts(g, "group_units", s.units);
     const UnitGrid* grids[] = {&s.flipNoisy, &s.flipClean, &s.attribution, &s.ablationNoisy, &s.ablationClean};
     for (int k = 0; k < 5; ++k) {
         std::vector<double> flat;
@@ -167,9 +167,8 @@ NeuronScores readNeuronScores(const std::string& runPath) {
         s.hasFlipping = h5::readIntAttr(g, "has_flipping") != 0;
         s.baseClean = h5::readDoubleAttr(g, "base_clean_acc");
         s.baseNoisy = h5::readDoubleAttr(g, "base_noisy_acc");
-        s.groups = h5::readStrings(g, "groups");
-        const torch::Tensor units = h5::readTensor(g, "units");
-        for (std::int64_t i = 0; i < units.size(0); ++i) s.units.push_back(units[i].item<std::int64_t>());
+        s.groups = h5::readStrings(g, h5::childName(g, {"group_names", "groups"}));
+        s.units = h5::readIntList(g, h5::childName(g, {"group_units", "units"}));
         UnitGrid* grids[] = {&s.flipNoisy, &s.flipClean, &s.attribution, &s.ablationNoisy, &s.ablationClean};
         for (int k = 0; k < 5; ++k) {
             const torch::Tensor flat = h5::readTensor(g, kGrids[k]).to(torch::kDouble).contiguous();

@@ -1,4 +1,4 @@
-// Retraining (PAPER.md section 3): rewind one layer group, freeze the rest, train the group on
+// Retraining: rewind one layer group, freeze the rest, train the group on
 // clean examples only. Unlike the published script, exactly the one group is trained (the
 // others' parameters are frozen and absent from the optimizer, their modules stay in eval mode)
 // and exactly the clean examples are trained on.
@@ -222,9 +222,6 @@ void storeRetraining(const RetrainResult& r) {
         H5::Group& g = writer.group();
         std::vector<std::string> names;
         for (const auto& gr : r.groups) names.push_back(gr.group);
-        std::string joined;
-        for (const auto& s : names) joined += (joined.empty() ? "" : ",") + s;
-        h5::writeAttr(g, "groups", joined);
         for (const auto& [key, value] : {std::pair{"from_epoch", r.fromEpoch}, {"max_epochs", r.maxEpochs},
                                          {"stop_after", r.stopAfter}, {"batch_size", r.batchSize},
                                          {"eval_subset", r.evalSubset}, {"seed", r.seed}, {"final_epoch", r.finalEpoch},

@@ -1,4 +1,4 @@
-// Layer rewinding (PAPER.md section 2) and the in-place group rewinding it shares with retraining.
+// Layer rewinding and the in-place group rewinding it shares with retraining.
 
 #include "memloc/rewinding.h"
 
@@ -26,12 +26,6 @@ namespace {
 
 constexpr const char* kAnalysisName = "rewinding";
 constexpr const char* kCommand = "rewind";
-
-std::string joined(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& s : items) out += (out.empty() ? "" : ",") + s;
-    return out;
-}
 
 torch::Tensor gridTensor(const std::vector<std::vector<double>>& grid, std::size_t cols) {
     torch::Tensor t = torch::empty({static_cast<std::int64_t>(grid.size()), static_cast<std::int64_t>(cols)},
@@ -64,8 +58,6 @@ void storeRewinding(const RewindResult& r) {
     AnalysisWriter writer(r.runPath, kAnalysisName);
     try {
         H5::Group& g = writer.group();
-        h5::writeAttr(g, "epochs", r.epochs);
-        h5::writeAttr(g, "groups", joined(r.groups));
         h5::writeAttr(g, "eval_subset", r.evalSubset);
         h5::writeAttr(g, "batch_size", r.batchSize);
         h5::writeAttr(g, "final_epoch", r.finalEpoch);
@@ -77,7 +69,7 @@ void storeRewinding(const RewindResult& r) {
         h5::writeAttr(g, "final_noisy_true", r.finalModel.noisyTrue);
         h5::writeAttr(g, "final_test", r.finalModel.test);
         h5::writeStrings(g, "group_names", r.groups);
-        h5::writeTensor(g, "epochs", torch::tensor(r.epochs, torch::kInt64));
+        h5::writeInts(g, "rewind_epochs", r.epochs);
         h5::writeTensor(g, "clean", gridTensor(r.clean, r.epochs.size()));
         h5::writeTensor(g, "noisy_given", gridTensor(r.noisyGiven, r.epochs.size()));
         h5::writeTensor(g, "noisy_true", gridTensor(r.noisyTrue, r.epochs.size()));
@@ -293,8 +285,7 @@ RewindResult readRewinding(const std::string& runPath) {
         H5::H5File file(runPath, H5F_ACC_RDONLY);
         const H5::Group g = openAnalysis(file, runPath, kAnalysisName, kCommand);
         r.groups = h5::readStrings(g, "group_names");
-        const torch::Tensor epochs = h5::readTensor(g, "epochs").to(torch::kInt64).contiguous();
-        r.epochs.assign(epochs.data_ptr<std::int64_t>(), epochs.data_ptr<std::int64_t>() + epochs.numel());
+        r.epochs = h5::readIntList(g, h5::childName(g, {"rewind_epochs", "epochs"}));  // "epochs" before format 3
         r.evalSubset = h5::readIntAttr(g, "eval_subset");
         r.batchSize = h5::readIntAttr(g, "batch_size");
         r.finalEpoch = h5::readIntAttr(g, "final_epoch");

@@ -45,7 +45,7 @@ ImageSet makeSyntheticImages(std::int64_t n, std::int64_t numClasses, std::int64
 torch::Tensor chooseSubset(std::int64_t total, std::int64_t n, const std::string& mode,
                            std::uint64_t seed);
 
-/// Label noise as PAPER.md states it: exactly floor(fraction * N) examples, drawn without
+/// Label noise as the paper defines it: exactly floor(fraction * N) examples, drawn without
 /// replacement with a generator seeded by `seed`, each get a label drawn uniformly from the
 /// numClasses - 1 labels that differ from its true label.
 struct NoisyLabels {

@@ -207,6 +207,32 @@ std::vector<std::string> readStrings(const H5::Group& group, const std::string& 
     return out;
 }
 
+void writeInts(H5::Group& group, const std::string& name, const std::vector<std::int64_t>& values) {
+    writeTensor(group, name, torch::tensor(values, torch::kLong));
+}
+
+void writeDoubles(H5::Group& group, const std::string& name, const std::vector<double>& values) {
+    writeTensor(group, name, torch::tensor(values, torch::kDouble));
+}
+
+std::vector<std::int64_t> readIntList(const H5::Group& group, const std::string& name) {
+    if (!group.nameExists(name)) return readIntVectorAttr(group, name);
+    const torch::Tensor t = readTensor(group, name).to(torch::kLong).contiguous().view({-1});
+    return std::vector<std::int64_t>(t.data_ptr<std::int64_t>(), t.data_ptr<std::int64_t>() + t.numel());
+}
+
+std::vector<double> readDoubleList(const H5::Group& group, const std::string& name) {
+    if (!group.nameExists(name)) return readDoubleVectorAttr(group, name);
+    const torch::Tensor t = readTensor(group, name).to(torch::kDouble).contiguous().view({-1});
+    return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+}
+
+std::string childName(const H5::Group& group, const std::vector<std::string>& names) {
+    for (const auto& name : names)
+        if (group.nameExists(name)) return name;
+    throw H5::GroupIException("childName", "'" + (names.empty() ? std::string() : names.front()) + "' is missing");
+}
+
 void createSeries(H5::Group& group, const std::string& name, hsize_t cols, hsize_t rows) {
     const int rank = cols == 0 ? 1 : 2;
     const hsize_t dims[2] = {rows, cols};

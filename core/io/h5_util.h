@@ -47,6 +47,19 @@ torch::Tensor readTensor(const H5::Group& group, const std::string& name);
 void writeStrings(H5::Group& group, const std::string& name, const std::vector<std::string>& values);
 std::vector<std::string> readStrings(const H5::Group& group, const std::string& name);
 
+// Lists: format 3 stores every list as a dataset; older files hold some as attributes or under
+// other names. The readers below take whichever the file has.
+
+/// A 1-D int64 / float64 dataset.
+void writeInts(H5::Group& group, const std::string& name, const std::vector<std::int64_t>& values);
+void writeDoubles(H5::Group& group, const std::string& name, const std::vector<double>& values);
+/// The dataset `name` of `group` or, where the file has none (format 1 and 2), its attribute `name`.
+std::vector<std::int64_t> readIntList(const H5::Group& group, const std::string& name);
+std::vector<double> readDoubleList(const H5::Group& group, const std::string& name);
+/// The first of `names` that `group` has as a child (a format 3 name first, then older ones);
+/// throws H5::GroupIException naming the first when it has none.
+std::string childName(const H5::Group& group, const std::vector<std::string>& names);
+
 /// Creates an extendible float64 dataset of shape [rows, cols] (cols = 0: 1-D [rows]). Rows
 /// given here are allocated now and hold NaN (as do rows added later), and the dataset records
 /// no object times, so they can be overwritten in place.

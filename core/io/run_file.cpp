@@ -45,8 +45,9 @@ void writeMetrics(H5::H5File& file, const EpochMetrics& m) {
 // Room reserved for HDF5's own additions to a save (object headers, heaps, B-tree nodes).
 constexpr std::uint64_t kReserveSlack = 1 << 20;
 
-/// Whether a new file gets the room of every planned epoch (format 2 layout). Imported runs hold
-/// the epochs they were given, maybe sparse, and are written in place under a temporary name.
+/// Whether a new file gets the room of every planned epoch (the layout of format 2 and later).
+/// Imported runs hold the epochs they were given, maybe sparse, and are written in place under a
+/// temporary name.
 bool laidOutAhead(const RunFileHeader& h) {
     return h.preallocate && h.importedFrom.empty() && h.initialCheckpoint && h.config.epochs >= 1;
 }
@@ -78,12 +79,12 @@ void writeHeader(H5::H5File& file, const RunFileHeader& header, const RunData& d
     h5::writeAttr(ds, "name", data.datasetName);
     h5::writeAttr(ds, "data_dir", data.dataDir);
     h5::writeAttr(ds, "num_classes", data.numClasses);
-    h5::writeAttr(ds, "image_shape", data.imageShape());
     h5::writeAttr(ds, "noise_fraction", header.config.noise);
     h5::writeAttr(ds, "noise_seed", header.config.noiseSeed);
     h5::writeAttr(ds, "noisy_count", data.noisyCount());
-    h5::writeAttr(ds, "normalize_mean", data.mean);
-    h5::writeAttr(ds, "normalize_std", data.stddev);
+    h5::writeInts(ds, "image_shape", data.imageShape());
+    h5::writeDoubles(ds, "normalize_mean", data.mean);
+    h5::writeDoubles(ds, "normalize_std", data.stddev);
     h5::writeTensor(ds, "train_indices", data.trainIndices);
     h5::writeTensor(ds, "test_indices", data.testIndices);
     h5::writeTensor(ds, "true_labels", data.trainTrue);
@@ -103,15 +104,16 @@ void writeHeader(H5::H5File& file, const RunFileHeader& header, const RunData& d
     if (etd.enabled) {
         h5::writeAttr(m, "p_gen", etd.pGen);
         h5::writeAttr(m, "p_mem", etd.pMem);
-        h5::writeAttr(m, "dropout_blocks", etd.blocks);
         h5::writeAttr(m, "dropout_seed", static_cast<std::int64_t>(etd.seed));
+        h5::writeInts(m, "dropout_blocks", etd.blocks);
     }
     if (header.modelSpec.architecture == "torchscript") {
+        // Its layer groups are group_names with group_prefixes (formats 1 and 2 also kept the
+        // "name=path,..." list they came from as the attribute script_groups).
         const std::string& bytes = header.modelSpec.torchscript;
         torch::Tensor blob = torch::empty({static_cast<std::int64_t>(bytes.size())}, torch::kByte);
         std::memcpy(blob.data_ptr(), bytes.data(), bytes.size());
         h5::writeTensor(m, "torchscript", blob);
-        h5::writeAttr(m, "script_groups", header.modelSpec.scriptGroups);
     }
     std::vector<std::string> names, prefixes;
     std::vector<std::int64_t> units;
@@ -135,7 +137,7 @@ void writeLayout(H5::H5File& file, const RunFileHeader& header, Net& model, bool
         std::vector<std::string> names;
         for (const auto& g : header.groups) names.push_back(g.name);
         H5::Group acc = h5::createUntimedGroup(file, "accounting");
-        h5::writeStrings(acc, "groups", names);
+        h5::writeStrings(acc, "group_names", names);
         for (const char* name : kAccountingNames) h5::createSeries(acc, name, names.size(), ahead ? epochs : 0);
     }
     h5::createUntimedGroup(file, "optimizer");
@@ -275,8 +277,9 @@ void writeEpochMetrics(const std::string& path, const EpochMetrics& metrics) {
 void discardIncompleteEpochs(const std::string& path) {
     H5::Exception::dontPrint();
     // Files saved by editCopy never hold an incomplete epoch; format 1 files of memloc versions that
-    // saved in place may. Format 2 files keep the room of epochs not yet complete on purpose (data
-    // beyond epochs_completed is ignored and overwritten by the next save): nothing to remove.
+    // saved in place may. Files of format 2 and later keep the room of epochs not yet complete on
+    // purpose (data beyond epochs_completed is ignored and overwritten by the next save): nothing
+    // to remove.
     std::int64_t done = 0;
     bool extra = false;
     try {

@@ -1,5 +1,5 @@
 #pragma once
-// Reading and writing run files (HDF5; layout in README "The run file"). Internal: torch.
+// Reading and writing run files (HDF5; layout in docs/guide/run-file.html). Internal: torch.
 
 #include "memloc/run_config.h"
 #include "memloc/training.h"
@@ -15,9 +15,13 @@
 
 namespace memloc::core {
 
-/// The format new run files get. Version 2 lays out every planned epoch when the file is made (see
-/// appendEpoch); readers take versions 1 and 2.
-constexpr std::int64_t kRunFormatVersion = 2;
+/// The format new run files get; readers take versions 1 to 3. Version 2 lays out every planned
+/// epoch when the file is made (see appendEpoch); version 3 keeps that layout and names every part
+/// by one rule: attributes hold single values, every list is a dataset (string lists are named
+/// *_names), and no attribute shares its name with a dataset or group beside it. Readers take the
+/// names of versions 1 and 2 too, in any file: an analysis added to an older file is written with
+/// the version 3 names while the file keeps its format_version (docs/guide/run-file.html).
+constexpr std::int64_t kRunFormatVersion = 3;
 constexpr const char* kRunFormatName = "memloc-run";
 
 /// Everything a new run file starts with. Epoch 0's checkpoint and metrics are written with it.
@@ -75,7 +79,8 @@ void writeEpochMetrics(const std::string& path, const EpochMetrics& metrics);
 
 /// Removes data of any epoch beyond epochs_completed left in a format 1 file by memloc versions
 /// that saved in place; a crash-safe save. Does nothing (and writes nothing) when there is none,
-/// and for format 2 files, whose room beyond epochs_completed is kept for the coming epochs.
+/// and for files laid out ahead (format 2 and later), whose room beyond epochs_completed is kept
+/// for the coming epochs.
 void discardIncompleteEpochs(const std::string& path);
 
 /// Read access to a run file; each call opens the file briefly (read-only).

@@ -1,7 +1,7 @@
 #pragma once
-// Run files laid out ahead (format version 2): the room for every planned epoch is made when the
-// file is created, so that saving an epoch overwrites bytes in place and writes no HDF5 metadata
-// (internal: torch, HDF5).
+// Run files laid out ahead (format version 2 and later): the room for every planned epoch is made
+// when the file is created, so that saving an epoch overwrites bytes in place and writes no HDF5
+// metadata (internal: torch, HDF5).
 
 #include "memloc/training.h"
 #include "models/model.h"

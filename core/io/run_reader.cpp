@@ -1,4 +1,4 @@
-// RunFileReader: read access to run files of format versions 1 and 2. Data of epochs beyond
+// RunFileReader: read access to run files of format versions 1 to 3. Data of epochs beyond
 // epochs_completed (the room of epochs not trained yet, or an epoch interrupted mid-save) is
 // never returned.
 
@@ -89,14 +89,23 @@ ModelSpec RunFileReader::modelSpec() const {
             spec.etd.enabled = true;
             spec.etd.pGen = h5::readDoubleAttr(m, "p_gen");
             spec.etd.pMem = h5::readDoubleAttr(m, "p_mem");
-            spec.etd.blocks = h5::readIntVectorAttr(m, "dropout_blocks");
+            spec.etd.blocks = h5::readIntList(m, "dropout_blocks");  // an attribute before format 3
             spec.etd.seed = static_cast<std::uint64_t>(h5::readIntAttr(m, "dropout_seed"));
         }
         if (spec.architecture == "torchscript") {
             if (!m.nameExists("torchscript")) throw Error(m_path + ": damaged run file: /model/torchscript is missing");
             const torch::Tensor blob = h5::readTensor(m, "torchscript").contiguous();
             spec.torchscript.assign(static_cast<const char*>(blob.data_ptr()), static_cast<std::size_t>(blob.numel()));
-            spec.scriptGroups = h5::readStringAttr(m, "script_groups");
+            if (h5::hasAttr(m, "script_groups")) {  // formats 1 and 2
+                spec.scriptGroups = h5::readStringAttr(m, "script_groups");
+            } else {  // the same "name=path,..." list, from the groups stored with the model
+                const std::vector<std::string> names = h5::readStrings(m, "group_names");
+                const std::vector<std::string> prefixes = h5::readStrings(m, "group_prefixes");
+                if (names.size() != prefixes.size())
+                    throw Error(m_path + ": damaged run file: /model/group_names and group_prefixes differ in length");
+                for (std::size_t i = 0; i < names.size(); ++i)
+                    spec.scriptGroups += (i ? "," : "") + names[i] + "=" + prefixes[i];
+            }
         }
         return spec;
     } catch (const H5::Exception& e) {

@@ -60,7 +60,7 @@ RunSummary readRunSummary(const std::string& path) {
         H5::Group ds = file.openGroup("dataset");
         s.numClasses = h5::readIntAttr(ds, "num_classes");
         s.noisyCount = h5::readIntAttr(ds, "noisy_count");
-        s.imageShape = h5::readIntVectorAttr(ds, "image_shape");
+        s.imageShape = h5::readIntList(ds, "image_shape");  // an attribute before format 3
         s.trainSize = ds.openDataSet("train_indices").getSpace().getSimpleExtentNpoints();
         s.testSize = ds.openDataSet("test_indices").getSpace().getSimpleExtentNpoints();
 
@@ -74,13 +74,13 @@ RunSummary readRunSummary(const std::string& path) {
                    clean = column(metrics, "train_clean_acc"), given = column(metrics, "train_noisy_given_acc"),
                    truth = column(metrics, "train_noisy_true_acc"), test = column(metrics, "test_acc"),
                    lr = column(metrics, "lr"), seconds = column(metrics, "seconds");
-        // Rows past epochs_completed belong to epochs not trained yet (NaN in format 2) or to an
+        // Rows past epochs_completed belong to epochs not trained yet (NaN from format 2 on) or to an
         // epoch interrupted mid-save: not reported.
         const std::size_t rows = std::min(epoch.size(), static_cast<std::size_t>(s.epochsCompleted + 1));
         for (std::size_t i = 0; i < rows; ++i)
             s.metrics.push_back({static_cast<std::int64_t>(epoch[i]), loss[i], clean[i], given[i], truth[i], test[i], lr[i], seconds[i]});
 
-        // Format 2 files hold a group for every planned epoch from the start: only those up to
+        // Files of format 2 and later hold a group for every planned epoch: only those up to
         // epochs_completed are checkpoints (imported runs may lack some of them).
         H5::Group checkpoints = file.openGroup("checkpoints");
         for (std::int64_t e = 0; e <= s.epochsCompleted; ++e)
@@ -142,7 +142,7 @@ AccountingSeries readAccounting(const std::string& path) {
         if (!file.nameExists("accounting")) throw Error(path + ": this run was trained without gradient accounting");
         const auto done = static_cast<std::size_t>(h5::readIntAttr(file, "epochs_completed"));
         H5::Group g = file.openGroup("accounting");
-        a.groups = h5::readStrings(g, "groups");
+        a.groups = h5::readStrings(g, h5::childName(g, {"group_names", "groups"}));  // "groups" before format 3
         auto read = [&](const char* name) {
             auto rows = h5::readSeries(g, name);
             if (rows.size() > done) rows.resize(done);

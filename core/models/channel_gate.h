@@ -8,7 +8,7 @@
 
 namespace memloc::core {
 
-/// Example-tied dropout (PAPER.md section 6): after the chosen top-level blocks, the first
+/// Example-tied dropout: after the chosen top-level blocks, the first
 /// round(pGen x C) channels are generalization channels (always on); each other channel is a
 /// memorization channel, on for an example with probability pMem, decided by a hash of
 /// (seed, example id, layer, channel) - a function, never a stored mask tensor.

@@ -13,7 +13,7 @@
 
 namespace memloc::core {
 
-/// A layer group (PAPER.md): the unit that rewinding, retraining and gradient accounting work on.
+/// A layer group: the unit that rewinding, retraining and gradient accounting work on.
 struct LayerGroup {
     std::string name;                     ///< display name, e.g. "conv1", "res1.a", "fc"
     std::string prefix;                   ///< module path, e.g. "2.module.0"

@@ -1,5 +1,5 @@
 #pragma once
-// ResNet-9 exactly as PAPER.md states it, with PyTorch's nn.Sequential parameter names.
+// ResNet-9 exactly as the paper's published code builds it, with PyTorch's nn.Sequential parameter names.
 
 #include "models/model.h"
 

@@ -9,7 +9,7 @@
 
 namespace memloc::core {
 
-/// Sizes of the ViT (PAPER.md: patch 2 on 32x32, dim 512, depth 6, 8 heads, MLP 512, dropout 0.1).
+/// Sizes of the ViT (the paper's: patch 2 on 32x32, dim 512, depth 6, 8 heads, MLP 512, dropout 0.1).
 struct VitOptions {
     std::int64_t channels = 3;
     std::int64_t imageSize = 32;
@@ -110,7 +110,7 @@ private:
     std::vector<LayerGroup> m_groups;
 };
 
-/// The ViT options for a model spec: PAPER.md sizes, dim and mlp_dim times spec.width. Throws
+/// The ViT options for a model spec: the paper's sizes, dim and mlp_dim times spec.width. Throws
 /// Error if the patch size does not divide the image size or dim is not a multiple of 8.
 VitOptions vitOptionsFor(const ModelSpec& spec);
 

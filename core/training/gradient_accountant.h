@@ -1,5 +1,5 @@
 #pragma once
-// Gradient accounting (PAPER.md section 1) with one forward and two backward passes per batch.
+// Gradient accounting with one forward and two backward passes per batch.
 
 #include "memloc/training.h"
 #include "models/model.h"

@@ -60,6 +60,18 @@ private Q_SLOTS:
         }
     }
 
+    // "help", "--help" and "COMMAND --help" print the reference and exit 0; no command at all exits 2.
+    void helpForEveryCommand() {
+        for (const QStringList& args : {QStringList{"help"}, QStringList{"--help"}, QStringList{"train", "--help"},
+                                        QStringList{"rewind", "run.h5", "-h"}, QStringList{"demo", "--help"}}) {
+            const Result r = runCli(args);
+            QVERIFY2(r.code == 0, qPrintable(args.join(' ') + ": " + r.err));
+            QVERIFY(r.out.contains("usage: memloc-cli COMMAND"));
+            QVERIFY(r.out.contains("dropout-eval"));
+        }
+        QCOMPARE(runCli({}).code, 2);
+    }
+
     void trainThenInspect() {
         QTemporaryDir dir;
         const QString run = dir.filePath("tiny.h5");
@@ -165,6 +177,16 @@ private Q_SLOTS:
         const QJsonObject ne = json({"neurons", run, "--attribution-examples", "8", "--eval-subset", "32"});
         QCOMPARE(ne["attribution"].toArray().size(), 9);
         QCOMPARE(ne["ablation_noisy"].toArray()[0].toArray().size(), 8);
+        QCOMPARE(ne["classifier_group"].toString(), QString("fc"));
+        // The rankings leave out the classifier's units (the 4 classes) unless asked, and say so.
+        const QStringList neurons = {"neurons", run, "--attribution-examples", "8", "--eval-subset", "32", "--device", "cpu"};
+        const Result ranked = runCli(neurons);
+        QCOMPARE(ranked.code, 0);
+        QVERIFY2(ranked.out.contains("leave out the 4 units of the final classifier group 'fc'"), qPrintable(ranked.out));
+        QVERIFY2(!ranked.out.contains(" fc:"), qPrintable(ranked.out));
+        const Result withFc = runCli(neurons + QStringList{"--include-classifier"});
+        QCOMPARE(withFc.code, 0);
+        QVERIFY2(!withFc.out.contains("leave out"), qPrintable(withFc.out));
         const QJsonObject dr = json({"drop", run, "--units", "conv1:1,res1.a:2", "--example", "5"});
         QVERIFY(dr.contains("clean_acc") && dr.contains("test_acc"));
         QCOMPARE(dr["example"].toObject()["probabilities"].toArray().size(), 4);

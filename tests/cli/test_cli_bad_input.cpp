@@ -1,4 +1,4 @@
-// memloc-cli on bad input (issue #7): each bad command line, config file, import source or
+// memloc-cli on bad input: each bad command line, config file, import source or
 // output path gives one clear error line and a non-zero exit, and writes nothing; a full disk or
 // a failed write while training ends with a clear error and leaves every saved epoch readable.
 #include <QDir>

@@ -7,6 +7,7 @@
 #include "analysis/unit_scores.h"
 #include "memloc/dropout_eval.h"
 #include "memloc/error.h"
+#include "memloc/examples.h"
 #include "memloc/flipping.h"
 #include "memloc/neurons.h"
 #include "memloc/run_summary.h"
@@ -296,11 +297,61 @@ private Q_SLOTS:
         QCOMPARE(s.metrics.back().testAcc, r.modes[1].test);
         QVERIFY(errorOf([&] { runDropoutEval(m_run, 0, o); }).contains("without example-tied dropout"));
     }
+    // Every training example as the final model sees it: the prediction the training-time metrics
+    // counted, the given-label loss and margin of the logits, and the raw pixels.
+    void trainingExamplesUnderTheFinalModel() {
+        for (const std::string& path : {m_run, m_etdRun}) {
+            const std::vector<ExampleStat> stats = evaluateTrainingExamples(path, "cpu", 2);
+            LoadedRun run = loadRun(path, "cpu", 2);
+            const std::int64_t n = run.data.trainSize();
+            QCOMPARE(std::int64_t(stats.size()), n);
+            std::int64_t noisy = 0, memorized = 0;
+            for (std::int64_t i = 0; i < n; ++i) {
+                const ExampleStat& s = stats[size_t(i)];
+                QCOMPARE(s.id, i);
+                QCOMPARE(s.given, run.data.trainGiven[i].item<std::int64_t>());
+                QCOMPARE(s.trueLabel, run.data.trainTrue[i].item<std::int64_t>());
+                QCOMPARE(s.noisy, run.data.noiseMask[i].item<bool>());
+                QVERIFY(s.loss >= 0);
+                if (s.margin > 0) QCOMPARE(s.prediction, s.given);
+                if (s.margin < 0) QVERIFY(s.prediction != s.given);
+                noisy += s.noisy;
+                memorized += s.memorized();
+            }
+            // The memorized fraction is the run's own final noisy (given-label) accuracy.
+            const RunSummary summary = readRunSummary(path);
+            QCOMPARE(double(memorized) / double(noisy), summary.metrics.back().trainNoisyGivenAcc);
+            if (path != m_run) continue;
+            // Loss and margin by hand for a few examples.
+            torch::NoGradGuard noGrad;
+            const torch::Tensor logits = run.model->forward(run.data.trainImages.slice(0, 0, 8));
+            for (std::int64_t i = 0; i < 8; ++i) {
+                const ExampleStat& s = stats[size_t(i)];
+                const torch::Tensor row = logits[i];
+                const double loss = -torch::log_softmax(row, 0)[s.given].item<double>();
+                torch::Tensor others = row.clone();
+                others[s.given] = -1e30;
+                QVERIFY(std::abs(s.loss - loss) < 1e-4);
+                QVERIFY(std::abs(s.margin - (row[s.given] - others.max()).item<double>()) < 1e-4);
+                QCOMPARE(s.prediction, row.argmax().item<std::int64_t>());
+            }
+            const TrainingExamples all = loadTrainingExamples(path, "cpu", 2);
+            QCOMPARE(all.stats.size(), stats.size());
+            QCOMPARE(all.numClasses, std::int64_t(4));
+            QCOMPARE(all.pixels.size(), size_t(n) * all.imageBytes());
+            const std::vector<ExampleImage> images = readExampleImages(path, {3, 200});
+            for (const ExampleImage& image : images) {
+                QCOMPARE(all.stats[size_t(image.id)].prediction, stats[size_t(image.id)].prediction);
+                QCOMPARE(std::vector<std::uint8_t>(all.image(image.id), all.image(image.id) + all.imageBytes()), image.pixels);
+            }
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestAnalyses)
 #include "test_analyses.moc"
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -5,6 +5,7 @@
 
 #include "data/dataset.h"
 #include "error_of.h"
+#include "memloc/class_names.h"
 #include "memloc/error.h"
 
 #include <zlib.h>
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <string>
 #include <vector>
 
 using namespace memloc::core;
@@ -136,6 +138,8 @@ private Q_SLOTS:
     void syntheticIsDeterministic();
     void syntheticSplitsShareClasses();
     void fashionMnistTestSplit();
+    void classNamesOfKnownDatasets();
+    void classNamesFallBackToNumbers();
 };
 
 void TestData::noiseCount_data() {
@@ -516,6 +520,40 @@ void TestData::fashionMnistTestSplit() {
     QVERIFY(torch::equal(torch::bincount(set.labels, {}, 10), torch::full({10}, 1000, torch::kInt64)));
     const double mean = set.images.to(torch::kFloat64).mean().item<double>();
     QVERIFY2(mean > 60 && mean < 85, qPrintable(QString("mean pixel %1").arg(mean)));
+}
+
+void TestData::classNamesOfKnownDatasets() {
+    const std::vector<std::string> fashion = classNames("fashion-mnist", 10);
+    QCOMPARE(fashion.size(), size_t(10));
+    QCOMPARE(fashion[0], std::string("T-shirt/top"));
+    QCOMPARE(fashion[5], std::string("Sandal"));
+    QCOMPARE(fashion[9], std::string("Ankle boot"));
+    QCOMPARE(classNames("FashionMNIST", 10), fashion);  // the spellings people use match too
+    QCOMPARE(classNames("mnist", 10)[7], std::string("7"));
+    QCOMPARE(classNames("SVHN", 10)[0], std::string("0"));
+    const std::vector<std::string> cifar = classNames("cifar10", 10);
+    QCOMPARE(cifar[1], std::string("automobile"));
+    QCOMPARE(cifar[9], std::string("truck"));
+    QCOMPARE(classNames("CIFAR-10", 10), cifar);
+    const std::vector<std::string> cifar100 = classNames("cifar100", 100);
+    QCOMPARE(cifar100.size(), size_t(100));
+    QCOMPARE(cifar100[0], std::string("apple"));
+    QCOMPARE(cifar100[1], std::string("aquarium_fish"));
+    QCOMPARE(cifar100[58], std::string("pickup_truck"));
+    QCOMPARE(cifar100[99], std::string("worm"));
+    QCOMPARE(className(fashion, 8), std::string("Bag"));
+    QCOMPARE(className(fashion, 10), std::string("10"));  // out of range: the number
+    QCOMPARE(className(fashion, -1), std::string("-1"));
+}
+
+void TestData::classNamesFallBackToNumbers() {
+    const std::vector<std::string> numbers = {"0", "1", "2", "3"};
+    QCOMPARE(classNames("synthetic", 4), numbers);
+    QCOMPARE(classNames("imagenet", 4), numbers);       // unknown dataset
+    QCOMPARE(classNames("fashion-mnist", 4), numbers);  // class count differs from the dataset's
+    QCOMPARE(classNames("cifar10", 100).size(), size_t(100));
+    QCOMPARE(classNames("cifar10", 100)[42], std::string("42"));
+    QVERIFY(classNames("mnist", 0).empty());
 }
 
 QTEST_GUILESS_MAIN(TestData)

@@ -1,4 +1,4 @@
-// Layer rewinding and retraining (PAPER.md sections 2 and 3) on tiny synthetic runs.
+// Layer rewinding and retraining on tiny synthetic runs.
 #include <torch/torch.h>
 
 #include "analysis/eval_sets.h"

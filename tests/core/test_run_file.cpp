@@ -157,7 +157,7 @@ private Q_SLOTS:
         QVERIFY(reader.loadMomentum(0, *loaded, nullptr).empty());
 
         const RunSummary s = readRunSummary(path);
-        QCOMPARE(s.formatVersion, 2);
+        QCOMPARE(s.formatVersion, 3);
         QCOMPARE(s.trainSize, std::int64_t{64});
         QCOMPARE(s.testSize, std::int64_t{16});
         QCOMPARE(s.noisyCount, std::int64_t{16});

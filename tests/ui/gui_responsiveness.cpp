@@ -1,4 +1,4 @@
-// ui_responsiveness: not a test but a measurement (issue #4 item 5). Opens the main window
+// ui_responsiveness: not a test but a measurement. Opens the main window
 // offscreen, trains the embedded demo (the "Demo (CPU, minutes)" preset, fewer epochs) through
 // MainWindow::startTraining - the New Run dialog's path - and meanwhile measures how long the GUI
 // thread's event loop stalls: a 5 ms QTimer records the gap between consecutive timeouts.

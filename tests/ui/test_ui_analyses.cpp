@@ -1,7 +1,7 @@
 // GUI tests of the analysis views, offscreen, on tiny real runs whose analyses were computed with
 // the core API: each view shows the stored numbers, live dropping on the engine thread returns what
 // core::DropSession computes (also after a burst of coalesced toggles, and after Reset), the
-// examples filter counts, the dropout view, an analysis started from a view, and export.
+// example images, the dropout view, an analysis started from a view, and export.
 #include "dialogs/analysis_params_dialog.h"
 #include "dialogs/new_run_dialog.h"
 #include "jobs/analysis_job.h"
@@ -174,9 +174,13 @@ private Q_SLOTS:
         QVERIFY(view->showsContent());
         QCOMPARE(view->metric(), NeuronsView::Attribution);
         HeatmapPlotWidget* heatmap = view->heatmap();
+        // The hidden groups in the main map; the classifier (fc, the last group: its units are the
+        // classes) in a row of its own.
+        const size_t hidden = m_neurons.groups.size() - 1;
+        QCOMPARE(view->classifierGroup(), int(hidden));
         std::int64_t widest = 0;
-        for (std::int64_t u : m_neurons.units) widest = std::max(widest, u);
-        for (size_t g = 0; g < m_neurons.groups.size(); ++g)
+        for (size_t g = 0; g < hidden; ++g) widest = std::max(widest, m_neurons.units[g]);
+        for (size_t g = 0; g < hidden; ++g)
             for (std::int64_t c = 0; c < widest; ++c) {
                 const double v = cellValue(*heatmap, int(c), int(g));
                 if (c < m_neurons.units[g])
@@ -184,6 +188,8 @@ private Q_SLOTS:
                 else
                     QVERIFY(std::isnan(v));  // beyond the group's units: blank
             }
+        for (std::int64_t c = 0; c < m_neurons.units[hidden]; ++c)
+            QCOMPARE(cellValue(*view->classifierHeatmap(), int(c), 0), m_neurons.attribution[hidden][size_t(c)]);
         view->setMetric(NeuronsView::AblationClean);
         QCOMPARE(cellValue(*heatmap, 0, 1), m_neurons.ablationClean[1][0]);
         view->setMetric(NeuronsView::FlipNoisy);
@@ -236,42 +242,6 @@ private Q_SLOTS:
         compareDrop(drop->outcome().result, session.evaluate({{g0, 0}, {g0, 2}, {g0, 3}, {g4, 2}}, 3));
         QCOMPARE(drop->outcome().units.size(), size_t(4));
         QCOMPARE(view->droppedUnitsText().size(), 4);
-    }
-
-    void examplesViewFiltersAndSelects() {
-        MainWindow w;
-        auto* view = viewOf<ExamplesView>(w);
-        QSignalSpy images(view, &ExamplesView::imagesLoaded);
-        QVERIFY(w.openRun(m_run));
-        QVERIFY(view->showsContent());
-        int noisy = 0, flipped = 0;
-        for (const core::FlipExample& e : m_flip.examples) {
-            noisy += e.noisy;
-            flipped += e.flipped;
-        }
-        const int all = int(m_flip.examples.size());
-        QCOMPARE(view->visibleCount(), all);
-        view->setFilter(ExamplesView::Noisy);
-        QCOMPARE(view->visibleCount(), noisy);
-        view->setFilter(ExamplesView::Clean);
-        QCOMPARE(view->visibleCount(), all - noisy);
-        view->setFilter(ExamplesView::Flipped);
-        QCOMPARE(view->visibleCount(), flipped);
-        view->setFilter(ExamplesView::NotFlipped);
-        QCOMPARE(view->visibleCount(), all - flipped);
-        view->setFilter(ExamplesView::All);
-
-        // Selecting an example shows its flip path and makes it the Neurons view's example.
-        const core::FlipExample& e = m_flip.examples.front();
-        QVERIFY(view->selectExample(e.id));
-        QCOMPARE(view->flipPathText().size(), int(e.units.size()));
-        QCOMPARE(viewOf<NeuronsView>(w)->selectedExample(), e.id);
-
-        QVERIFY(images.count() > 0 || images.wait(60000));
-        QCOMPARE(images.first().first().toString(), QString());
-        QCOMPARE(view->loadedImages(), all);
-        // The histogram's CSV has one row per example.
-        QCOMPARE(view->plots()[0]->csv().rows.size(), all);
     }
 
     void exampleImagesCarryTheRunsLabels() {

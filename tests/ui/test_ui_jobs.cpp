@@ -76,7 +76,7 @@ private Q_SLOTS:
         QCOMPARE(demo.epochs, 20);
         QCOMPARE(demo.lr, 0.05);
         QCOMPARE(demo.noise, 0.1);
-        dialog.applyPreset(1);  // Paper: ResNet-9, 10% noise (PAPER.md Setup)
+        dialog.applyPreset(1);  // Paper: ResNet-9, 10% noise (the paper's setup)
         const core::RunConfig paper = dialog.config();
         QCOMPARE(paper.subset, 0);
         QCOMPARE(paper.width, 1.0);

@@ -2,6 +2,8 @@
 
 #include "memloc/training.h"
 
+#include <QDir>
+
 namespace memloc::test {
 
 core::RunConfig tinyConfig() {
@@ -20,5 +22,17 @@ core::RunConfig tinyConfig() {
 }
 
 void trainTinyRun(const QString& path) { core::trainRun(tinyConfig(), path.toStdString(), {}, true); }
+
+core::RunConfig tinyFashionConfig() {
+    core::RunConfig c = tinyConfig();
+    c.dataset = "fashion-mnist";
+    c.subset = 128;
+    c.testSubset = 32;
+    c.noise = 0.1;
+    c.epochs = 1;
+    return c;
+}
+
+bool hasFashionMnist() { return QDir(QString::fromStdString(core::defaultDataDir("fashion-mnist"))).exists(); }
 
 } // namespace memloc::test

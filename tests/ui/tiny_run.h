@@ -11,5 +11,9 @@ namespace memloc::test {
 core::RunConfig tinyConfig();
 /// Trains tinyConfig() into `path` with core::trainRun on the calling thread.
 void trainTinyRun(const QString& path);
+/// The first 128 Fashion-MNIST training images (10% noisy), 32 test images, 1 epoch, CPU: a run
+/// whose classes have names. Needs the dataset at its default folder (hasFashionMnist).
+core::RunConfig tinyFashionConfig();
+bool hasFashionMnist();
 
 } // namespace memloc::test

@@ -3,6 +3,7 @@
 // usage: ui_view_shots RUN.h5 OUT_DIR   -> OUT_DIR/gui-neurons-dropped.png, gui-examples-selected.png
 #include "main/main_window.h"
 #include "runs/live_drop_model.h"
+#include "views/example_table_model.h"
 #include "views/examples_view.h"
 #include "views/neurons_view.h"
 
@@ -14,6 +15,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <exception>
 
 using namespace memloc;
 using namespace memloc::ui;
@@ -53,7 +55,12 @@ int main(int argc, char** argv) {
     auto* examples = viewOf<ExamplesView>(w);
     w.showView(QStringLiteral("examples"));
     waitFor([&] { return examples->loadedImages() > 0; }, 60000);
-    const core::FlipResult flip = core::readFlipping(run.toStdString());
+    core::FlipResult flip;
+    try {
+        flip = core::readFlipping(run.toStdString());
+    } catch (const std::exception&) {
+        // No flipping analysis: a memorized example, without a flip path.
+    }
     qint64 id = -1;
     for (const core::FlipExample& e : flip.examples)
         if (e.noisy && e.flipped && e.units.size() >= 2) {
@@ -61,6 +68,8 @@ int main(int argc, char** argv) {
             break;
         }
     if (id < 0 && !flip.examples.empty()) id = flip.examples.front().id;
+    for (int r = 0; id < 0 && r < examples->tableModel()->rowCount(); ++r)
+        if (examples->tableModel()->row(r).stat.memorized()) id = examples->tableModel()->row(r).stat.id;
     examples->selectExample(id);
     waitFor([] { return false; }, 500);
     w.grab().save(out.filePath(QStringLiteral("gui-examples-selected.png")));

@@ -141,7 +141,7 @@ QWidget* NewRunDialog::buildModelGroup() {
     m_width->setToolTip(tr("Multiplier of every channel (or hidden unit) count"));
     m_seed = intBox(0, kMaxInt);
     m_seed->setToolTip(tr("Seed of the initialisation and of the shuffling"));
-    // Example-tied dropout (PAPER.md section 6; resnet9 only).
+    // Example-tied dropout (resnet9 only).
     m_dropout = choiceBox({QStringLiteral("none"), QStringLiteral("example-tied")});
     m_dropout->setToolTip(tr("example-tied: each example keeps its own random set of memorization channels"));
     m_pGen = realBox(0.01, 0.99, 3, 0.05);

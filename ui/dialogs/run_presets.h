@@ -18,7 +18,7 @@ struct RunPreset {
 /// 20 epochs; a few minutes on a CPU.
 core::RunConfig demoConfig();
 
-/// "Demo (CPU, minutes)" and "Paper: ResNet-9, 10% noise" (PAPER.md "Setup used in the paper").
+/// "Demo (CPU, minutes)" and "Paper: ResNet-9, 10% noise" (the setup the paper uses).
 QList<RunPreset> runPresets();
 
 } // namespace memloc::ui

@@ -6,6 +6,7 @@
 #include "jobs/training_job.h"
 #include "dialogs/import_dialog.h"
 #include "dialogs/new_run_dialog.h"
+#include "main/help_window.h"
 #include "main/recent_files_model.h"
 #include "main/resources.h"
 #include "main/run_browser_widget.h"
@@ -40,6 +41,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QThread>
+#include <QVBoxLayout>
 
 #include <cstdint>
 #include <exception>
@@ -109,10 +111,27 @@ void MainWindow::createViews() {
     m_tabs = new QTabWidget;
     m_tabs->setDocumentMode(true);
     for (const ViewInfo& info : viewInfos()) {
-        RunView* view = info.create(m_tabs);
+        // Each tab: a one-line note on what the view shows, with a link to its guide section, above the view.
+        auto* page = new QWidget;
+        page->setObjectName(info.id);
+        auto* note = new QLabel(QStringLiteral("%1 <a href=\"%2\">%3</a>")
+                                    .arg(info.note.toHtmlEscaped(), info.guideAnchor, tr("What am I looking at?")));
+        note->setObjectName(QStringLiteral("viewNote"));
+        note->setWordWrap(true);
+        note->setTextFormat(Qt::RichText);
+        note->setContentsMargins(8, 4, 8, 0);
+        note->setToolTip(tr("Opens the user guide's section on this view"));
+        connect(note, &QLabel::linkActivated, this,
+                [this](const QString& anchor) { showGuide(QStringLiteral("analyses.html"), anchor); });
+        RunView* view = info.create(page);
         view->setObjectName(info.id);
+        auto* pageLayout = new QVBoxLayout(page);
+        pageLayout->setContentsMargins(0, 0, 0, 0);
+        pageLayout->setSpacing(0);
+        pageLayout->addWidget(note);
+        pageLayout->addWidget(view, 1);
         m_views.push_back(view);
-        m_tabs->addTab(view, info.title);
+        m_tabs->addTab(page, info.title);
         connect(view, &RunView::jobRequested, this, &MainWindow::startJob);
     }
     // Selecting an example makes it the Neurons view's selected example.
@@ -189,6 +208,16 @@ void MainWindow::createMenus() {
     fullScreen->setShortcut(QKeySequence::FullScreen);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* guide = help->addAction(tr("&User Guide"), this, [this] { showGuide(QStringLiteral("index.html")); });
+    guide->setShortcut(QKeySequence::HelpContents);
+    QAction* thisView = help->addAction(tr("&What Am I Looking At?"), this, [this] {
+        const int tab = m_tabs->currentIndex();
+        if (tab >= 0) showGuide(QStringLiteral("analyses.html"), viewInfos()[size_t(tab)].guideAnchor);
+    });
+    thisView->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F1));
+    help->addAction(tr("&Command Line Reference"), this, [this] { showGuide(QStringLiteral("cli.html")); });
+    help->addAction(tr("The &Run File"), this, [this] { showGuide(QStringLiteral("run-file.html")); });
+    help->addSeparator();
     help->addAction(tr("&About memloc"), this, [this] {
         QMessageBox::about(this, tr("About memloc"),
                            tr("<b>memloc</b> %1<br>Find where a neural network memorizes, after Maini et al., "
@@ -281,6 +310,14 @@ void MainWindow::startJob(Job* job) {
         }
     });
     m_jobs->start(job);
+}
+
+void MainWindow::showGuide(const QString& page, const QString& anchor) {
+    if (!m_help) m_help = new HelpWindow(this);
+    m_help->showPage(page, anchor);
+    m_help->show();
+    m_help->raise();
+    m_help->activateWindow();
 }
 
 bool MainWindow::showView(const QString& id) {

@@ -19,6 +19,7 @@ namespace memloc::ui {
 
 class Job;
 class JobListModel;
+class HelpWindow;
 class JobPanelWidget;
 class OpenRunsModel;
 class RecentFilesModel;
@@ -58,6 +59,8 @@ public:
     RunBrowserWidget* runBrowser() const { return m_browser; }
     const std::vector<RunView*>& views() const { return m_views; }
     QTabWidget* viewTabs() const { return m_tabs; }
+    /// The user guide's window once Help opened it (null before).
+    HelpWindow* helpWindow() const { return m_help; }
 
 public Q_SLOTS:
     void openFileDialog();
@@ -68,6 +71,8 @@ public Q_SLOTS:
     void exportCheckpointDialog();
     void exportReportDialog();
     void closeCurrentRun();
+    /// Opens the user guide at `page` ("index.html", "analyses.html", ...) and `anchor`.
+    void showGuide(const QString& page, const QString& anchor = QString());
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -100,6 +105,7 @@ private:
     QLabel* m_device = nullptr;
     QLabel* m_jobCount = nullptr;
     RunDocument* m_current = nullptr;
+    HelpWindow* m_help = nullptr;
 };
 
 } // namespace memloc::ui

@@ -1,5 +1,6 @@
 #include "plots/heatmap_plot_widget.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace memloc::ui {
@@ -61,10 +62,15 @@ void HeatmapPlotWidget::setGrid(const QString& columnName, const QVector<double>
         clear();
         return;
     }
-    m_map->data()->setSize(nx, ny);
-    m_map->data()->setRange(QCPRange(columns.first(), columns.first() + nx - 1), QCPRange(0, ny - 1));
-    for (int x = 0; x < nx; ++x)
-        for (int y = 0; y < ny; ++y) m_map->data()->setCell(x, y, values[x][y]);
+    // QCustomPlot draws a dimension of one cell with zero extent; such a dimension is stored as two
+    // equal cells half a unit apart, which cover the same [-0.5, 0.5] around the one cell.
+    const int sx = nx == 1 ? 2 : nx, sy = ny == 1 ? 2 : ny;
+    m_map->data()->setSize(sx, sy);
+    m_map->data()->setRange(nx == 1 ? QCPRange(columns.first() - 0.25, columns.first() + 0.25)
+                                    : QCPRange(columns.first(), columns.first() + nx - 1),
+                            ny == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, ny - 1));
+    for (int x = 0; x < sx; ++x)
+        for (int y = 0; y < sy; ++y) m_map->data()->setCell(x, y, values[std::min(x, nx - 1)][std::min(y, ny - 1)]);
     m_map->setGradient(gradient);
     m_map->setDataRange(range);
     m_scale->axis()->setLabel(valueName);

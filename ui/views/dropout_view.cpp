@@ -76,7 +76,7 @@ void DropoutView::setRun(const RunSnapshotPtr& snapshot) {
         showPlaceholder(tr("No run open."), false);
     } else if (!tied) {
         showPlaceholder(tr("This run was trained without example-tied dropout, so there is nothing to evaluate here.\n"
-                           "Train one with File > New Training Run..., Dropout: example-tied (PAPER.md section 6): "
+                           "Train one with File > New Training Run..., Dropout: example-tied: "
                            "each example keeps its own random set of memorization channels, which are switched off "
                            "in drop mode."),
                         false);

@@ -1,5 +1,5 @@
 #pragma once
-// Example-tied dropout (PAPER.md section 6): accuracy per evaluation mode.
+// Example-tied dropout: accuracy per evaluation mode.
 
 #include "views/analysis_view.h"
 

@@ -2,81 +2,126 @@
 
 #include "jobs/analysis_job.h"
 #include "plots/plot_widget.h"
+#include "views/example_table_model.h"
+#include "views/units_to_flip_plot.h"
+
+#include "memloc/class_names.h"
+#include "memloc/error.h"
+#include "memloc/progress.h"
 
 #include <QComboBox>
 #include <QCoreApplication>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QImage>
+#include <QIntValidator>
+#include <QItemSelectionModel>
 #include <QLabel>
-#include <QListWidget>
-#include <QPointer>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QSplitter>
+#include <QTableView>
 #include <QTableWidget>
 #include <QThread>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <exception>
-#include <map>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace memloc::ui {
 
 namespace {
-constexpr int kIconSide = 84;
-
-QPixmap toPixmap(const core::ExampleImage& e) {
-    const QImage::Format format = e.channels == 3 ? QImage::Format_RGB888 : QImage::Format_Grayscale8;
-    QImage image(e.width, e.height, format);
-    const size_t plane = size_t(e.width) * size_t(e.height);
-    for (int y = 0; y < e.height; ++y) {
-        uchar* line = image.scanLine(y);
-        for (int x = 0; x < e.width; ++x) {
-            const size_t i = size_t(y) * size_t(e.width) + size_t(x);
-            if (e.channels == 3)
-                for (int c = 0; c < 3; ++c) line[3 * x + c] = e.pixels[size_t(c) * plane + i];
-            else
-                line[x] = e.pixels[i];
-        }
-    }
-    return QPixmap::fromImage(image.scaled(kIconSide, kIconSide, Qt::KeepAspectRatio, Qt::FastTransformation));
-}
-
-std::int64_t unitsNeeded(const core::FlipExample& e, std::int64_t maxUnits) {
-    return e.flipped ? std::int64_t(e.units.size()) : maxUnits + 1;
-}
+constexpr int kImageSide = 168;
 } // namespace
 
-ExamplesView::ExamplesView(QWidget* parent) : AnalysisView(parent) {
+ExamplesView::ExamplesView(QWidget* parent)
+    : AnalysisView(parent), m_model(new ExampleTableModel(this)), m_proxy(new ExampleFilterProxy(this)) {
     m_filter = new QComboBox;
-    m_filter->addItems({tr("All"), tr("Noisy (memorized)"), tr("Clean"), tr("Flipped"), tr("Not flipped")});
-    connect(m_filter, &QComboBox::currentIndexChanged, this, &ExamplesView::rebuildGrid);
+    m_filter->addItems({tr("All"), tr("Noisy"), tr("Clean"), tr("Memorized (noisy, predicted as given)"),
+                        tr("Noisy, not memorized"), tr("Tried by flipping"), tr("Flipped"), tr("Not flipped")});
+    connect(m_filter, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_proxy->setFilter(static_cast<ExampleFilterProxy::Filter>(qMax(0, index)));
+        updateCount();
+    });
+    m_find = new QLineEdit;
+    m_find->setPlaceholderText(tr("id"));
+    m_find->setValidator(new QIntValidator(0, INT_MAX, m_find));
+    m_find->setMaximumWidth(90);
+    m_find->setToolTip(tr("Type a training example's id and press Enter to select it"));
+    connect(m_find, &QLineEdit::returnPressed, this, &ExamplesView::findId);
     m_count = new QLabel;
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Show:")));
     top->addWidget(m_filter);
+    top->addSpacing(12);
+    top->addWidget(new QLabel(tr("Find id:")));
+    top->addWidget(m_find);
+    top->addSpacing(12);
     top->addWidget(m_count, 1);
 
-    m_grid = new QListWidget;
-    m_grid->setViewMode(QListView::IconMode);
-    m_grid->setIconSize(QSize(kIconSide, kIconSide));
-    m_grid->setGridSize(QSize(kIconSide + 64, kIconSide + 58));
-    m_grid->setResizeMode(QListView::Adjust);
-    m_grid->setMovement(QListView::Static);
-    m_grid->setWordWrap(true);
-    m_grid->setUniformItemSizes(true);
-    connect(m_grid, &QListWidget::currentItemChanged, this, [this](QListWidgetItem* item) {
-        if (!item) return;
-        const qint64 id = item->data(Qt::UserRole).toLongLong();
+    // Shown when the run has no flipping analysis: the table works, its flip columns stay blank.
+    m_hint = new QLabel;
+    m_hint->setWordWrap(true);
+    m_runFlipping = new QPushButton(tr("Run flipping..."));
+    connect(m_runFlipping, &QPushButton::clicked, this, &AnalysisView::editAndStartAnalysis);
+    connect(this, &AnalysisView::analysisStarted, this, [this](Job* started) {
+        m_runFlipping->setEnabled(false);
+        connect(started, &Job::finished, m_runFlipping, [this] { m_runFlipping->setEnabled(true); });
+    });
+    m_hintRow = new QWidget;
+    auto* hintLayout = new QHBoxLayout(m_hintRow);
+    hintLayout->setContentsMargins(0, 0, 0, 0);
+    hintLayout->addWidget(m_hint, 1);
+    hintLayout->addWidget(m_runFlipping);
+    m_status = new QLabel;
+    m_status->setWordWrap(true);
+
+    m_proxy->setSourceModel(m_model);
+    m_table = new QTableView;
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(ExampleTableModel::Id, Qt::AscendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setIconSize(QSize(ExampleTableModel::kThumbnailSide, ExampleTableModel::kThumbnailSide));
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->setVisible(false);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(ExampleTableModel::kThumbnailSide + 4);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        if (!current.isValid()) return;
+        const qint64 id = current.data(ExampleTableModel::IdRole).toLongLong();
         if (id == m_selected) return;
         m_selected = id;
-        showPath(id);
+        showDetails(id);
         Q_EMIT exampleSelected(id);
     });
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &ExamplesView::updateCount);
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &ExamplesView::updateCount);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &ExamplesView::updateCount);
 
-    m_pathTitle = new QLabel(tr("Select an example to see its flip path."));
+    m_image = new QLabel;
+    m_image->setFixedSize(kImageSide, kImageSide);
+    m_image->setAlignment(Qt::AlignCenter);
+    m_image->setFrameShape(QFrame::StyledPanel);
+    m_details = new QLabel(tr("Select an example."));
+    m_details->setWordWrap(true);
+    m_details->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* detailRow = new QHBoxLayout;
+    detailRow->addWidget(m_image, 0, Qt::AlignTop);
+    detailRow->addWidget(m_details, 1);
+
+    m_pathTitle = new QLabel;
     m_pathTitle->setWordWrap(true);
     m_path = new QTableWidget(0, 3);
     m_path->setHorizontalHeaderLabels({tr("layer group"), tr("channel"), tr("prediction after")});
@@ -84,51 +129,41 @@ ExamplesView::ExamplesView(QWidget* parent) : AnalysisView(parent) {
     m_path->verticalHeader()->setVisible(true);
     m_path->setEditTriggers(QAbstractItemView::NoEditTriggers);
 
-    m_histogram = new PlotWidget(QStringLiteral("examples_units_to_flip"), tr("Units zeroed to flip an example"));
-    QCustomPlot* h = m_histogram->plot();
-    auto* group = new QCPBarsGroup(h);
-    const std::pair<const char*, QRgb> series[] = {{QT_TR_NOOP("noisy (memorized)"), 0xd62728}, {QT_TR_NOOP("clean"), 0x1f77b4}};
-    for (const auto& [name, colour] : series) {
-        auto* bars = new QCPBars(h->xAxis, h->yAxis);
-        bars->setName(tr(name));
-        bars->setPen(Qt::NoPen);
-        bars->setBrush(QColor(colour));
-        bars->setWidth(0.4);
-        bars->setBarsGroup(group);
-    }
-    h->xAxis->setTicker(integerTicker());
-    h->xAxis->grid()->setVisible(false);
-    h->yAxis->setLabel(tr("examples"));
-    m_histogram->showLegendBelow(2);
-    m_histogram->setCsvSource([this] { return histogramTable(); });
+    m_histogram = new UnitsToFlipPlot;
     m_histogram->setMinimumHeight(200);
 
     auto* side = new QWidget;
     auto* sideLayout = new QVBoxLayout(side);
     sideLayout->setContentsMargins(0, 0, 0, 0);
+    sideLayout->addLayout(detailRow);
     sideLayout->addWidget(m_pathTitle);
     sideLayout->addWidget(m_path, 1);
     sideLayout->addWidget(m_histogram, 1);
+    sideLayout->addStretch(0);  // takes the space of the two above when a run has no flipping
 
     auto* splitter = new QSplitter(Qt::Horizontal);
-    splitter->addWidget(m_grid);
+    splitter->addWidget(m_table);
     splitter->addWidget(side);
     splitter->setChildrenCollapsible(false);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setSizes({650, 350});  // proportions: the table gets most of the width
 
     auto* content = new QWidget;
     auto* layout = new QVBoxLayout(content);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(top);
+    layout->addWidget(m_hintRow);
+    layout->addWidget(m_status);
     layout->addWidget(splitter, 1);
-    setContent(content, tr("Run flipping (30 noisy, 30 clean)"));
+    setContent(content, tr("Run flipping"));
     setRun(nullptr);
 }
 
 ExamplesView::~ExamplesView() {
     if (!m_loader) return;
-    m_loader->wait();  // application exit: the loader ends after its read (its answer is dropped)
+    m_cancel->cancel();  // stops between batches; the dataset read itself runs to its end
+    m_loader->wait();
     delete m_loader;
 }
 
@@ -136,123 +171,200 @@ QList<PlotWidget*> ExamplesView::plots() const { return {m_histogram}; }
 
 AnalysisKind ExamplesView::analysisKind() const { return AnalysisKind::Flipping; }
 
-ExamplesView::Filter ExamplesView::filter() const { return static_cast<Filter>(qMax(0, m_filter->currentIndex())); }
+ExamplesView::Filter ExamplesView::filter() const { return static_cast<Filter>(m_proxy->filter()); }
 
 void ExamplesView::setFilter(Filter filter) { m_filter->setCurrentIndex(filter); }
 
-int ExamplesView::visibleCount() const { return m_grid->count(); }
+int ExamplesView::visibleCount() const { return m_proxy->rowCount(); }
+
+int ExamplesView::loadedImages() const {
+    return m_model->hasTrainingSet() ? m_model->rowCount() : 0;
+}
+
+QString ExamplesView::detailText() const { return m_details->text(); }
+
+QString ExamplesView::labelName(std::int64_t label) const { return m_model->className(label); }
 
 void ExamplesView::setRun(const RunSnapshotPtr& snapshot) {
-    const bool sameFlipping = run() && snapshot && run()->flipping == snapshot->flipping &&
-                              run()->summary.path == snapshot->summary.path;
+    const bool samePath = run() && snapshot && run()->summary.path == snapshot->summary.path;
+    const bool sameRun = samePath && run()->flipping == snapshot->flipping &&
+                         run()->summary.epochsCompleted == snapshot->summary.epochsCompleted;
     setCurrentRun(snapshot);
-    if (!snapshot) {
+    const bool trained = snapshot && snapshot->summary.epochsCompleted >= 1;
+    if (!snapshot)
         showPlaceholder(tr("No run open."), false);
-    } else if (!snapshot->flipping) {
-        showPlaceholder(snapshot->summary.epochsCompleted < 1
-                            ? tr("Examples need a trained run (no completed epoch yet).")
-                            : tr("This run has no flipping analysis yet. It zeroes, one at a time, the units that most "
-                                 "help an example's prediction until the prediction changes: memorized examples "
-                                 "flip after a few units (PAPER.md section 4)."),
-                        snapshot->summary.epochsCompleted >= 1);
-    } else {
+    else if (!trained)
+        showPlaceholder(tr("Examples need a trained run (no completed epoch yet)."), false);
+    else
         showContent();
+    const bool flipping = snapshot && snapshot->flipping;
+    m_hintRow->setVisible(trained && !flipping);
+    m_hint->setText(tr("No flipping analysis yet: the units-to-flip columns are blank. Flipping zeroes, one at a "
+                       "time, the units that most help an example's prediction until the prediction changes; "
+                       "memorized examples flip after a few units (see the user guide)."));
+    rerunButton()->setVisible(flipping);
+    m_path->setVisible(flipping);
+    m_histogram->setVisible(flipping);
+    m_runFlipping->setEnabled(!(job() && job()->isActive()));
+    if (sameRun) return;
+
+    // The training set stays loaded while the run's final model is the same (e.g. a new analysis
+    // was stored); a new epoch or another run means evaluating it again.
+    const QString key = trained ? QStringLiteral("%1@%2").arg(QString::fromStdString(snapshot->summary.path))
+                                      .arg(snapshot->summary.epochsCompleted)
+                                : QString();
+    if (key.isEmpty() || key != m_loadedKey) {
+        m_examples.reset();
+        m_loadedKey.clear();
+        m_status->setVisible(false);
     }
-    if (sameFlipping) return;
+    const qint64 keep = samePath ? m_selected : -1;
     m_selected = -1;
     m_path->setRowCount(0);
-    m_pathTitle->setText(tr("Select an example to see its flip path."));
-    if (!snapshot || QString::fromStdString(snapshot->summary.path) != m_imagesFor) m_images.clear();
-    rebuildGrid();
-    drawHistogram();
-    loadImages();
+    m_pathTitle->clear();
+    m_image->clear();
+    m_details->setText(tr("Select an example to see its image, labels and flip path."));
+    QStringList names;
+    if (snapshot)
+        for (const std::string& name : core::classNames(snapshot->summary.config.dataset, snapshot->summary.numClasses))
+            names << QString::fromStdString(name);
+    m_model->setRun(names, flipping ? snapshot->flipping : nullptr);
+    fitColumns(names);
+    if (m_examples) m_model->setExamples(m_examples);
+    m_histogram->setFlipping(flipping ? snapshot->flipping : nullptr);
+    updateCount();
+    if (keep >= 0) selectExample(keep);
+    if (isVisible() && !key.isEmpty()) loadExamples();
 }
 
-QString ExamplesView::labelName(std::int64_t label) const {
-    static const char* const kFashion[] = {"T-shirt", "trouser", "pullover", "dress", "coat",
-                                           "sandal", "shirt", "sneaker", "bag", "boot"};
-    static const char* const kCifar[] = {"airplane", "car", "bird", "cat", "deer",
-                                         "dog", "frog", "horse", "ship", "truck"};
-    const std::string& dataset = run() ? run()->summary.config.dataset : std::string();
-    if (label >= 0 && label < 10 && dataset == "fashion-mnist") return QStringLiteral("%1 %2").arg(label).arg(kFashion[label]);
-    if (label >= 0 && label < 10 && dataset == "cifar10") return QStringLiteral("%1 %2").arg(label).arg(kCifar[label]);
-    return QString::number(label);
+void ExamplesView::fitColumns(const QStringList& classNames) {
+    // Wide enough for each header and the longest class name (not measured over every row).
+    const QFontMetrics header(m_table->horizontalHeader()->font()), cells(m_table->font());
+    int longestName = cells.horizontalAdvance(QStringLiteral("00"));
+    for (const QString& name : classNames) longestName = std::max(longestName, cells.horizontalAdvance(name));
+    longestName = std::min(longestName, cells.horizontalAdvance(QLatin1Char('M')) * 12);
+    const int padding = cells.horizontalAdvance(QStringLiteral("MM")) * 3 / 4;
+    for (int c = 0; c < ExampleTableModel::ColumnCount; ++c) {
+        int content = 0;
+        switch (c) {
+        case ExampleTableModel::Id:
+            content = ExampleTableModel::kThumbnailSide + 4 + cells.horizontalAdvance(QStringLiteral("000000"));
+            break;
+        case ExampleTableModel::Given:
+        case ExampleTableModel::True:
+        case ExampleTableModel::Prediction: content = longestName; break;
+        case ExampleTableModel::Loss:
+        case ExampleTableModel::Margin: content = cells.horizontalAdvance(QStringLiteral("-00.000")); break;
+        default: content = cells.horizontalAdvance(QStringLiteral("noisy")); break;
+        }
+        const int title = header.horizontalAdvance(m_model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString());
+        m_table->setColumnWidth(c, std::max(content, title) + padding);
+    }
 }
 
-void ExamplesView::rebuildGrid() {
-    const QSignalBlocker block(m_grid);
-    m_grid->clear();
-    if (!run() || !run()->flipping) {
+void ExamplesView::showEvent(QShowEvent* event) {
+    AnalysisView::showEvent(event);
+    loadExamples();  // the first time the view is shown for this run
+}
+
+void ExamplesView::updateCount() {
+    if (!run() || m_model->rowCount() == 0) {
         m_count->clear();
         return;
     }
-    const core::FlipResult& r = *run()->flipping;
-    for (const core::FlipExample& e : r.examples) {
-        const Filter f = filter();
-        if ((f == Noisy && !e.noisy) || (f == Clean && e.noisy) || (f == Flipped && !e.flipped) ||
-            (f == NotFlipped && e.flipped))
-            continue;
-        const QString units = e.flipped ? tr("%n unit(s)", nullptr, int(e.units.size())) : tr("not flipped");
-        auto* item = new QListWidgetItem(tr("#%1 %2\ngiven %3 true %4\npred %5 · %6")
-                                             .arg(e.id)
-                                             .arg(e.noisy ? tr("noisy") : tr("clean"))
-                                             .arg(e.givenLabel)
-                                             .arg(e.trueLabel)
-                                             .arg(e.originalPrediction)
-                                             .arg(units));
-        item->setData(Qt::UserRole, QVariant::fromValue<qint64>(e.id));
-        item->setToolTip(tr("Training example %1 (%2)\ngiven label: %3\ntrue label: %4\nprediction: %5\n%6")
-                             .arg(e.id)
-                             .arg(e.noisy ? tr("noisy: label replaced") : tr("clean"))
-                             .arg(labelName(e.givenLabel), labelName(e.trueLabel), labelName(e.originalPrediction))
-                             .arg(e.flipped ? tr("flipped after zeroing %n unit(s)", nullptr, int(e.units.size()))
-                                            : tr("not flipped within %1 units").arg(r.options.maxUnits)));
-        if (e.noisy) item->setForeground(QColor(0xb0, 0x1c, 0x1c));
-        if (m_images.contains(e.id)) item->setIcon(QIcon(m_images.value(e.id)));
-        m_grid->addItem(item);
-        if (e.id == m_selected) m_grid->setCurrentItem(item);
+    int noisy = 0, memorized = 0;
+    for (int r = 0; r < m_model->rowCount(); ++r) {
+        noisy += m_model->row(r).stat.noisy;
+        memorized += m_model->row(r).stat.memorized();
     }
-    m_count->setText(tr("Showing %1 of the %2 examples the flipping analysis tried; median units to flip: noisy %3, clean %4")
-                         .arg(m_grid->count())
-                         .arg(r.examples.size())
-                         .arg(core::medianUnits(r, true))
-                         .arg(core::medianUnits(r, false)));
+    QString text = m_model->hasTrainingSet()
+                       ? tr("Showing %1 of %2 training examples (noisy %3, memorized %4)")
+                             .arg(visibleCount())
+                             .arg(m_model->rowCount())
+                             .arg(noisy)
+                             .arg(memorized)
+                       : tr("Showing %1 of the %2 examples the flipping analysis tried")
+                             .arg(visibleCount())
+                             .arg(m_model->rowCount());
+    if (const core::FlipResult* r = m_model->flipping())
+        text += tr("; median units to flip: noisy %1, clean %2")
+                    .arg(core::medianUnits(*r, true))
+                    .arg(core::medianUnits(*r, false));
+    m_count->setText(text);
 }
 
 bool ExamplesView::selectExample(qint64 id) {
-    for (int i = 0; i < m_grid->count(); ++i)
-        if (m_grid->item(i)->data(Qt::UserRole).toLongLong() == id) {
-            m_grid->setCurrentRow(i);
-            return true;
-        }
-    return false;
+    const int sourceRow = m_model->rowOf(id);
+    if (sourceRow < 0) return false;
+    QModelIndex index = m_proxy->mapFromSource(m_model->index(sourceRow, 0));
+    if (!index.isValid()) {  // hidden by the filter
+        setFilter(All);
+        index = m_proxy->mapFromSource(m_model->index(sourceRow, 0));
+    }
+    if (!index.isValid()) return false;
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(index);
+    return true;
 }
 
-void ExamplesView::showPath(qint64 id) {
+void ExamplesView::findId() {
+    bool ok = false;
+    const qint64 id = m_find->text().toLongLong(&ok);
+    if (!ok) return;
+    if (!selectExample(id)) {
+        m_status->setText(m_model->hasTrainingSet()
+                              ? tr("There is no training example %1 (ids 0..%2).").arg(id).arg(m_model->rowCount() - 1)
+                              : tr("Example %1 is not listed yet: the training set is still loading.").arg(id));
+        m_status->setVisible(true);
+    }
+}
+
+void ExamplesView::showDetails(qint64 id) {
     m_path->setRowCount(0);
-    if (!run() || !run()->flipping) return;
-    const core::FlipResult& r = *run()->flipping;
-    for (const core::FlipExample& e : r.examples) {
-        if (e.id != id) continue;
-        m_pathTitle->setText(
-            tr("Example %1 (%2): given %3, true %4, predicted %5. %6 Accuracy after the edit: clean %7, noisy %8, test %9.")
-                .arg(e.id)
-                .arg(e.noisy ? tr("noisy") : tr("clean"))
-                .arg(labelName(e.givenLabel), labelName(e.trueLabel), labelName(e.originalPrediction))
-                .arg(e.flipped ? tr("Flipped after zeroing these %n unit(s) in order.", nullptr, int(e.units.size()))
-                               : tr("Not flipped within %1 units.").arg(r.options.maxUnits))
-                .arg(percentText(e.accClean), percentText(e.accNoisy), percentText(e.accTest)));
-        m_path->setRowCount(int(e.units.size()));
-        for (size_t i = 0; i < e.units.size(); ++i) {
-            const core::FlipUnit& u = e.units[i];
-            const QString group = size_t(u.group) < r.groups.size() ? QString::fromStdString(r.groups[size_t(u.group)])
-                                                                     : QString::number(u.group);
-            m_path->setItem(int(i), 0, new QTableWidgetItem(group));
-            m_path->setItem(int(i), 1, new QTableWidgetItem(QString::number(u.channel)));
-            auto* after = new QTableWidgetItem(labelName(u.predictionAfter));
-            after->setToolTip(tr("parameter %1, element %2").arg(QString::fromStdString(u.parameter)).arg(u.element));
-            m_path->setItem(int(i), 2, after);
-        }
+    m_pathTitle->clear();
+    const int sourceRow = m_model->rowOf(id);
+    if (sourceRow < 0) return;
+    const ExampleTableModel::Row& row = m_model->row(sourceRow);
+    const core::ExampleStat& s = row.stat;
+    const QPixmap image = m_model->image(id, kImageSide);
+    if (image.isNull())
+        m_image->setText(tr("(image loading)"));
+    else
+        m_image->setPixmap(image);
+    QString text = tr("<b>Example %1</b> &mdash; %2<br>given label: <b>%3</b><br>true label: <b>%4</b><br>"
+                      "final prediction: <b>%5</b>")
+                       .arg(id)
+                       .arg(s.noisy ? (s.memorized() ? tr("noisy, memorized") : tr("noisy, not memorized")) : tr("clean"))
+                       .arg(labelName(s.given).toHtmlEscaped(), labelName(s.trueLabel).toHtmlEscaped(),
+                            labelName(s.prediction).toHtmlEscaped());
+    if (row.hasStats)
+        text += tr("<br>loss %1 &middot; margin %2").arg(s.loss, 0, 'f', 3).arg(s.margin, 0, 'f', 2);
+    m_details->setText(text);
+
+    const core::FlipExample* e = m_model->flipOf(row);
+    const core::FlipResult* r = m_model->flipping();
+    if (!e || !r) {
+        m_pathTitle->setText(r ? tr("The flipping analysis did not try this example.")
+                               : tr("No flip path: the run has no flipping analysis."));
+        return;
+    }
+    m_pathTitle->setText(tr("%1 Accuracy after the edit: clean %2, noisy %3, test %4.")
+                             .arg(e->flipped ? tr("Flipped after zeroing these %n unit(s) in order.", nullptr, int(e->units.size()))
+                                             : tr("Not flipped within %1 units.").arg(r->options.maxUnits))
+                             .arg(percentText(e->accClean), percentText(e->accNoisy), percentText(e->accTest)));
+    m_path->setRowCount(int(e->units.size()));
+    for (size_t i = 0; i < e->units.size(); ++i) {
+        const core::FlipUnit& u = e->units[i];
+        const QString group = size_t(u.group) < r->groups.size() ? QString::fromStdString(r->groups[size_t(u.group)])
+                                                                  : QString::number(u.group);
+        m_path->setItem(int(i), 0, new QTableWidgetItem(group));
+        m_path->setItem(int(i), 1, new QTableWidgetItem(QString::number(u.channel)));
+        auto* after = new QTableWidgetItem(labelName(u.predictionAfter));
+        after->setToolTip(tr("class %1; parameter %2, element %3")
+                              .arg(u.predictionAfter)
+                              .arg(QString::fromStdString(u.parameter))
+                              .arg(u.element));
+        m_path->setItem(int(i), 2, after);
     }
 }
 
@@ -263,94 +375,69 @@ QStringList ExamplesView::flipPathText() const {
     return lines;
 }
 
-void ExamplesView::loadImages() {
-    if (!run() || !run()->flipping || m_loader) return;
+void ExamplesView::loadExamples() {
+    if (!run() || run()->summary.epochsCompleted < 1 || m_loader) return;
     const QString path = QString::fromStdString(run()->summary.path);
-    std::vector<std::int64_t> ids;
-    for (const core::FlipExample& e : run()->flipping->examples)
-        if (!m_images.contains(e.id)) ids.push_back(e.id);
-    if (ids.empty()) return;
-    m_imagesFor = path;
-    // The dataset files are re-read (seconds for Fashion-MNIST): off the GUI thread.
-    QPointer<ExamplesView> self(this);
-    m_loader = QThread::create([self, path, ids] {
-        std::vector<core::ExampleImage> images;
+    const QString key = QStringLiteral("%1@%2").arg(path).arg(run()->summary.epochsCompleted);
+    if (key == m_loadedKey) return;  // loaded, or failed for this run: not again
+    m_loadedKey = key;
+    const qint64 total = run()->summary.trainSize;
+    m_status->setText(tr("Evaluating %1 training examples with the final model (epoch %2)...")
+                          .arg(total)
+                          .arg(run()->summary.epochsCompleted));
+    m_status->setVisible(true);
+    m_cancel = std::make_shared<core::CancelToken>();
+    // The dataset is re-read and the training set evaluated (seconds to a minute): off the GUI thread.
+    ExamplesView* view = this;  // alive while the thread runs: the destructor waits for it
+    m_loader = QThread::create([view, path, key, total, cancel = m_cancel] {
+        std::shared_ptr<const core::TrainingExamples> examples;
         QString error;
+        auto progress = [view, key, total](const core::Progress& p) {
+            QMetaObject::invokeMethod(
+                view,
+                [view, key, total, done = p.done] {
+                    if (view->m_loadedKey == key && view->m_loader)
+                        view->m_status->setText(tr("Evaluating %1 training examples with the final model... %2 done")
+                                                    .arg(total)
+                                                    .arg(done));
+                },
+                Qt::QueuedConnection);
+        };
         try {
-            images = core::readExampleImages(path.toStdString(), ids);
+            examples = std::make_shared<const core::TrainingExamples>(
+                core::loadTrainingExamples(path.toStdString(), "auto", 0, cancel.get(), progress));
+        } catch (const core::Cancelled&) {
+            return;  // the view is going away
         } catch (const std::exception& e) {
             error = QString::fromStdString(e.what());
         }
         QMetaObject::invokeMethod(
-            qApp,
-            [self, path, images = std::move(images), error] {
-                if (!self) return;
-                self->m_loader->wait();  // its function is returning: at most moments
-                delete self->m_loader;
-                self->m_loader = nullptr;
-                if (path == self->m_imagesFor)
-                    for (const core::ExampleImage& image : images) self->m_images.insert(image.id, toPixmap(image));
-                self->rebuildGrid();
-                Q_EMIT self->imagesLoaded(error);
-                self->loadImages();  // the run may have changed meanwhile
+            view,
+            [view, key, examples, error] {
+                view->m_loader->wait();  // its function is returning: at most moments
+                delete view->m_loader;
+                view->m_loader = nullptr;
+                if (key == view->m_loadedKey) {
+                    if (examples) {
+                        view->m_examples = examples;
+                        view->m_model->setExamples(examples);
+                        view->m_status->setVisible(false);
+                        if (view->m_selected >= 0) {
+                            const qint64 id = std::exchange(view->m_selected, -1);
+                            view->selectExample(id);  // the same example, now with its image and statistics
+                        }
+                    } else {
+                        view->m_status->setText(tr("Cannot evaluate the training set: %1\nThe table lists the examples "
+                                                   "the flipping analysis tried.")
+                                                    .arg(error));
+                    }
+                    Q_EMIT view->imagesLoaded(error);
+                }
+                view->loadExamples();  // the run may have changed meanwhile
             },
             Qt::QueuedConnection);
     });
     m_loader->start();
-}
-
-void ExamplesView::drawHistogram() {
-    QCustomPlot* h = m_histogram->plot();
-    std::map<std::int64_t, int> counts[2];
-    std::int64_t top = 1;
-    bool anyNotFlipped = false;
-    std::int64_t maxUnits = 0;
-    if (run() && run()->flipping) {
-        const core::FlipResult& r = *run()->flipping;
-        maxUnits = r.options.maxUnits;
-        for (const core::FlipExample& e : r.examples) {
-            const std::int64_t n = unitsNeeded(e, r.options.maxUnits);
-            ++counts[e.noisy ? 0 : 1][n];
-            top = std::max(top, n);
-            anyNotFlipped = anyNotFlipped || !e.flipped;
-        }
-    }
-    h->xAxis->setLabel(anyNotFlipped ? tr("units zeroed (%1: not flipped within %2)").arg(maxUnits + 1).arg(maxUnits)
-                                     : tr("units zeroed"));
-    double tallest = 1;
-    for (int s = 0; s < 2; ++s) {
-        QVector<double> keys, values;
-        for (const auto& [n, count] : counts[s]) {
-            keys << double(n);
-            values << double(count);
-            tallest = std::max(tallest, double(count));
-        }
-        static_cast<QCPBars*>(h->plottable(s))->setData(keys, values, true);
-    }
-    h->xAxis->setRange(-0.5, double(top) + 0.5);
-    h->yAxis->setRange(0, tallest * 1.1);
-    h->replot();
-}
-
-CsvTable ExamplesView::histogramTable() const {
-    CsvTable table;
-    table.header << QStringLiteral("id") << QStringLiteral("noisy") << QStringLiteral("given_label")
-                 << QStringLiteral("true_label") << QStringLiteral("original_prediction") << QStringLiteral("flipped")
-                 << QStringLiteral("units_zeroed") << QStringLiteral("unit_path") << QStringLiteral("acc_clean_after")
-                 << QStringLiteral("acc_noisy_after") << QStringLiteral("acc_test_after");
-    if (!run() || !run()->flipping) return table;
-    const core::FlipResult& r = *run()->flipping;
-    for (const core::FlipExample& e : r.examples) {
-        QStringList path;
-        for (const core::FlipUnit& u : e.units)
-            path << QStringLiteral("%1:%2>%3").arg(u.group).arg(u.channel).arg(u.predictionAfter);
-        table.rows << QStringList{QString::number(e.id), e.noisy ? QStringLiteral("1") : QStringLiteral("0"),
-                                  QString::number(e.givenLabel), QString::number(e.trueLabel),
-                                  QString::number(e.originalPrediction), e.flipped ? QStringLiteral("1") : QStringLiteral("0"),
-                                  QString::number(e.units.size()), path.join(QLatin1Char(' ')),
-                                  CsvTable::number(e.accClean), CsvTable::number(e.accNoisy), CsvTable::number(e.accTest)};
-    }
-    return table;
 }
 
 } // namespace memloc::ui

@@ -1,5 +1,5 @@
 #pragma once
-// Gradient accounting of a run (PAPER.md section 1): clean vs noisy gradient per layer group.
+// Gradient accounting of a run: clean vs noisy gradient per layer group.
 
 #include "views/run_view.h"
 

@@ -5,6 +5,9 @@
 #include "plots/color_maps.h"
 #include "plots/heatmap_plot_widget.h"
 #include "runs/live_drop_model.h"
+#include "views/class_probability_plot.h"
+
+#include "memloc/class_names.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -93,7 +96,7 @@ NeuronsView::NeuronsView(QWidget* parent)
     top->addWidget(m_runScores);
 
     m_heatmap = new HeatmapPlotWidget(QStringLiteral("neurons_heatmap"), tr("Per-unit score"));
-    m_heatmap->setToolTipSource([this](const QPointF& pixel) { return cellToolTip(pixel); });
+    m_heatmap->setToolTipSource([this](const QPointF& pixel) { return cellToolTip(pixel, false); });
     m_heatmap->setCsvSource([this] { return scoreTable(); });
     m_droppedMarks = m_heatmap->plot()->addGraph();
     m_droppedMarks->setName(tr("dropped"));
@@ -103,6 +106,24 @@ NeuronsView::NeuronsView(QWidget* parent)
         int x = 0, y = 0;
         if (event->button() == Qt::LeftButton && m_heatmap->cellAt(event->position(), &x, &y)) toggleUnit(y, x);
     });
+    // The classifier's units are the classes: apart, with a colour scale of their own.
+    m_classifier = new HeatmapPlotWidget(QStringLiteral("neurons_classifier"), tr("Output classes"));
+    m_classifier->setToolTipSource([this](const QPointF& pixel) { return cellToolTip(pixel, true); });
+    m_classifier->setMinimumHeight(130);
+    m_classifier->setMaximumHeight(170);
+    m_classifierDropped = m_classifier->plot()->addGraph();
+    m_classifierDropped->setLineStyle(QCPGraph::lsNone);
+    m_classifierDropped->setScatterStyle(m_droppedMarks->scatterStyle());
+    connect(m_classifier->plot(), &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
+        int x = 0, y = 0;
+        if (event->button() == Qt::LeftButton && m_classifier->cellAt(event->position(), &x, &y))
+            toggleUnit(classifierGroup(), x);
+    });
+    auto* maps = new QWidget;
+    auto* mapsLayout = new QVBoxLayout(maps);
+    mapsLayout->setContentsMargins(0, 0, 0, 0);
+    mapsLayout->addWidget(m_heatmap, 1);
+    mapsLayout->addWidget(m_classifier);
 
     m_readout = new QLabel;
     m_readout->setWordWrap(true);
@@ -113,18 +134,8 @@ NeuronsView::NeuronsView(QWidget* parent)
     connect(m_dropped, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem* item) {
         toggleUnit(item->data(Qt::UserRole).toInt(), item->data(Qt::UserRole + 1).toInt());
     });
-    m_probabilities = new PlotWidget(QStringLiteral("neurons_example_probabilities"), tr("Selected example"));
-    QCustomPlot* probs = m_probabilities->plot();
-    auto* bars = new QCPBars(probs->xAxis, probs->yAxis);
-    bars->setPen(Qt::NoPen);
-    bars->setBrush(seriesColour(0));
-    probs->xAxis->setLabel(tr("class"));
-    probs->xAxis->setTicker(integerTicker());
-    probs->xAxis->grid()->setVisible(false);
-    probs->yAxis->setLabel(tr("probability"));
-    probs->yAxis->setRange(0, 1.02);
-    m_probabilities->setCsvSource([this] { return probabilityTable(); });
-    m_probabilities->setMinimumHeight(180);
+    m_probabilities = new ClassProbabilityPlot;
+    m_probabilities->setMinimumHeight(220);
 
     auto* side = new QWidget;
     auto* sideLayout = new QVBoxLayout(side);
@@ -135,7 +146,7 @@ NeuronsView::NeuronsView(QWidget* parent)
     sideLayout->addWidget(m_probabilities, 2);
 
     auto* splitter = new QSplitter(Qt::Horizontal);
-    splitter->addWidget(m_heatmap);
+    splitter->addWidget(maps);
     splitter->addWidget(side);
     splitter->setChildrenCollapsible(false);
     splitter->setStretchFactor(0, 5);
@@ -153,7 +164,7 @@ NeuronsView::NeuronsView(QWidget* parent)
     setRun(nullptr);
 }
 
-QList<PlotWidget*> NeuronsView::plots() const { return {m_heatmap, m_probabilities}; }
+QList<PlotWidget*> NeuronsView::plots() const { return {m_heatmap, m_probabilities, m_classifier}; }
 
 NeuronsView::Metric NeuronsView::metric() const { return static_cast<Metric>(qMax(0, m_metric->currentIndex())); }
 
@@ -170,6 +181,18 @@ QStringList NeuronsView::droppedUnitsText() const {
 }
 
 AnalysisKind NeuronsView::analysisKind() const { return AnalysisKind::NeuronScores; }
+
+int NeuronsView::classifierGroup() const {
+    if (!run()) return -1;
+    const std::vector<std::int64_t> counts = unitCounts();
+    if (counts.empty()) return -1;
+    const size_t last = counts.size() - 1;
+    return core::isClassifierGroup(last, counts.size(), counts[last], run()->summary.numClasses) ? int(last) : -1;
+}
+
+QString NeuronsView::className(std::int64_t label) const {
+    return label >= 0 && label < m_classNames.size() ? m_classNames[int(label)] : QString::number(label);
+}
 
 std::vector<std::int64_t> NeuronsView::unitCounts() const {
     std::vector<std::int64_t> counts;
@@ -192,11 +215,20 @@ QStringList NeuronsView::groupNames() const {
 void NeuronsView::setRun(const RunSnapshotPtr& snapshot) {
     setCurrentRun(snapshot);
     const bool trained = snapshot && snapshot->summary.epochsCompleted >= 1;
+    QStringList names;
+    if (snapshot)
+        for (const std::string& name : core::classNames(snapshot->summary.config.dataset, snapshot->summary.numClasses))
+            names << QString::fromStdString(name);
+    if (names != m_classNames || !snapshot) {
+        m_classNames = names;
+        m_probabilities->setClasses(m_classNames);  // clears the bars: a new run's outcome follows
+    }
     m_drop->setRun(trained ? QString::fromStdString(snapshot->summary.path) : QString(), groupNames(),
                    trained ? snapshot->summary.epochsCompleted : 0);
     if (!trained) {
         showPlaceholder(snapshot ? tr("Neurons need a trained run (no completed epoch yet).") : tr("No run open."), false);
         m_heatmap->clear();
+        m_classifier->clear();
         return;
     }
     showContent();
@@ -207,6 +239,7 @@ void NeuronsView::setRun(const RunSnapshotPtr& snapshot) {
     m_drop->setExample(m_example->value());
     const bool scores = snapshot->neurons != nullptr;
     m_runScores->setVisible(!scores);
+    rerunButton()->setVisible(scores);  // without scores the button above runs them
     m_runScores->setEnabled(!(job() && job()->isActive()));
     redraw();
     if (isVisible()) m_drop->refresh();
@@ -221,26 +254,37 @@ void NeuronsView::redraw() {
     if (!run() || run()->summary.epochsCompleted < 1) return;
     const std::vector<std::int64_t> counts = unitCounts();
     const QStringList groups = groupNames();
+    const int classifier = classifierGroup();
+    // The main map: every group but the classifier (the last group, so rows keep group indices).
+    const size_t rows = classifier >= 0 ? size_t(classifier) : counts.size();
     std::int64_t widest = 1;
-    for (std::int64_t c : counts) widest = std::max(widest, c);
+    for (size_t g = 0; g < rows; ++g) widest = std::max(widest, counts[g]);
     const MetricInfo& m = kMetrics[metric()];
     const core::NeuronScores* s = run()->neurons.get();
-    std::vector<std::vector<double>> values(size_t(widest), std::vector<double>(counts.size(), kNaN));
+    auto score = [&](size_t g, std::int64_t c) {
+        if (s && g < (s->*m.grid).size() && size_t(c) < (s->*m.grid)[g].size()) return (s->*m.grid)[g][size_t(c)];
+        return 0.0;
+    };
+    std::vector<std::vector<double>> values(size_t(widest), std::vector<double>(rows, kNaN));
     double extent = 0;
-    for (size_t g = 0; g < counts.size(); ++g)
+    for (size_t g = 0; g < rows; ++g)
         for (std::int64_t c = 0; c < counts[g]; ++c) {
-            double v = 0;
-            if (s && g < (s->*m.grid).size() && size_t(c) < (s->*m.grid)[g].size()) v = (s->*m.grid)[g][size_t(c)];
+            const double v = score(g, c);
             values[size_t(c)][g] = v;
             if (std::isfinite(v)) extent = std::max(extent, std::abs(v));
         }
     if (extent <= 0) extent = 1;  // no scores stored: a neutral scale, not +-1e-9
     QVector<double> columns;
     for (std::int64_t c = 0; c < widest; ++c) columns << double(c);
-    m_heatmap->setTitle(tr("Per-unit score: %1").arg(tr(m.label)));
-    m_heatmap->setGrid(tr("channel"), columns, groups, values,
+    m_heatmap->setTitle(classifier >= 0 ? tr("Per-unit score: %1 (hidden layers; %2 apart below)").arg(tr(m.label), groups[classifier])
+                                        : tr("Per-unit score: %1").arg(tr(m.label)));
+    m_heatmap->setGrid(tr("channel"), columns, groups.mid(0, int(rows)), values,
                        m.signedScore ? QCPRange(-extent, extent) : QCPRange(0, extent),
                        m.signedScore ? divergingGradient() : viridisGradient(), tr(m.csvName));
+    std::vector<std::vector<double>> classValues;
+    if (classifier >= 0)
+        for (std::int64_t c = 0; c < counts[size_t(classifier)]; ++c) classValues.push_back({score(size_t(classifier), c)});
+    drawClassifier(classValues, m.signedScore);
     if (!s)
         m_scoreHint->setText(tr("No neuron scores stored yet: the heatmap is blank, but clicking a cell still drops "
                                 "that unit."));
@@ -249,6 +293,30 @@ void NeuronsView::redraw() {
     else
         m_scoreHint->setText(tr("Click a cell to drop that unit; click again to restore it."));
     showUnits();
+}
+
+void NeuronsView::drawClassifier(const std::vector<std::vector<double>>& values, bool signedScore) {
+    const int classifier = classifierGroup();
+    m_classifier->setVisible(classifier >= 0);
+    if (classifier < 0) {
+        m_classifier->clear();
+        return;
+    }
+    double extent = 0;
+    for (const auto& column : values)
+        if (std::isfinite(column[0])) extent = std::max(extent, std::abs(column[0]));
+    if (extent <= 0) extent = 1;
+    QVector<double> columns;
+    for (size_t c = 0; c < values.size(); ++c) columns << double(c);
+    const QString name = groupNames()[classifier];
+    m_classifier->setTitle(tr("%1 = the output classes: apart, with their own colour scale (dropping a unit removes "
+                              "a class)").arg(name));
+    m_classifier->setGrid(tr("class"), columns, {name}, values,
+                          signedScore ? QCPRange(-extent, extent) : QCPRange(0, extent),
+                          signedScore ? divergingGradient() : viridisGradient(), tr(kMetrics[metric()].csvName));
+    setClassTicker(m_classifier->plot()->xAxis, m_classNames, 10);  // ten names fit upright across the map
+    m_classifier->plot()->xAxis->setLabel(QString());
+    m_classifier->plot()->replot();
 }
 
 void NeuronsView::toggleUnit(int group, int channel) {
@@ -264,18 +332,26 @@ void NeuronsView::setSelectedExample(qint64 id) { m_example->setValue(int(id)); 
 void NeuronsView::showUnits() {
     const QStringList groups = groupNames();
     m_dropped->clear();
-    QVector<double> keys, rows;
+    QVector<double> keys, rows, classKeys, classRows;
+    const int classifier = classifierGroup();
     for (const auto& [g, c] : m_drop->units()) {
         auto* item = new QListWidgetItem(QStringLiteral("%1 : %2").arg(g < groups.size() ? groups[g] : QString::number(g)).arg(c));
         item->setData(Qt::UserRole, g);
         item->setData(Qt::UserRole + 1, c);
         m_dropped->addItem(item);
-        keys << double(c);
-        rows << double(g);
+        if (g == classifier) {
+            classKeys << double(c);
+            classRows << 0.0;
+        } else {
+            keys << double(c);
+            rows << double(g);
+        }
     }
     m_droppedMarks->setData(keys, rows);
+    m_classifierDropped->setData(classKeys, classRows);
     m_reset->setEnabled(!m_drop->units().empty());
     m_heatmap->plot()->replot();
+    m_classifier->plot()->replot();
 }
 
 void NeuronsView::showOutcome(const DropOutcome& outcome) {
@@ -297,39 +373,33 @@ void NeuronsView::showOutcome(const DropOutcome& outcome) {
     text += accuracyLine(tr("memorized (noisy, given)"), r.noisyGiven) + delta(r.noisyGiven, m_baseNoisyGiven) + QLatin1Char('\n');
     text += accuracyLine(tr("noisy, true label"), r.noisyTrue) + delta(r.noisyTrue, m_baseNoisyTrue) + QLatin1Char('\n');
     text += accuracyLine(tr("test"), r.test) + delta(r.test, m_baseTest);
-    QCustomPlot* probs = m_probabilities->plot();
-    auto* bars = static_cast<QCPBars*>(probs->plottable(0));
-    QVector<double> keys, values;
+    QStringList units;
+    for (const core::UnitRef& u : outcome.units) units << QStringLiteral("%1:%2").arg(QString::fromStdString(u.group)).arg(u.channel);
     if (r.example >= 0) {
         const double p = size_t(r.prediction) < r.probabilities.size() ? r.probabilities[size_t(r.prediction)] : kNaN;
         text += tr("\n\nExample %1 (%2): given %3, true %4\nprediction: %5 (p = %6)")
                     .arg(r.example)
                     .arg(r.exampleNoisy ? tr("noisy") : tr("clean"))
-                    .arg(r.givenLabel)
-                    .arg(r.trueLabel)
-                    .arg(r.prediction)
+                    .arg(className(r.givenLabel), className(r.trueLabel), className(r.prediction))
                     .arg(p, 0, 'f', 3);
-        for (size_t k = 0; k < r.probabilities.size(); ++k) {
-            keys << double(k);
-            values << r.probabilities[k];
-        }
-        m_probabilities->setTitle(tr("Example %1: predicted %2").arg(r.example).arg(r.prediction));
-        probs->xAxis->setRange(-0.6, double(r.probabilities.size()) - 0.4);
+        m_probabilities->setExample(r.example, r.prediction, r.probabilities, units);
     } else {
-        m_probabilities->setTitle(tr("No example selected"));
+        m_probabilities->clearExample();
     }
-    bars->setData(keys, values, true);
-    probs->replot();
     m_readout->setText(text);
 }
 
-QString NeuronsView::cellToolTip(const QPointF& pixel) const {
+QString NeuronsView::cellToolTip(const QPointF& pixel, bool inClassifier) const {
     int x = 0, y = 0;
-    if (!m_heatmap->cellAt(pixel, &x, &y)) return {};
+    if (!(inClassifier ? m_classifier : m_heatmap)->cellAt(pixel, &x, &y)) return {};
+    if (inClassifier) y = classifierGroup();
+    if (y < 0) return {};
     const std::vector<std::int64_t> counts = unitCounts();
     const QStringList groups = groupNames();
     if (size_t(y) >= counts.size() || x >= counts[size_t(y)]) return {};
-    QString text = tr("%1 : channel %2%3").arg(groups[y]).arg(x).arg(m_drop->isDropped(y, x) ? tr(" (dropped)") : QString());
+    QString text = inClassifier ? tr("%1 : unit %2 = class %3").arg(groups[y]).arg(x).arg(className(x))
+                                : tr("%1 : channel %2").arg(groups[y]).arg(x);
+    if (m_drop->isDropped(y, x)) text += tr(" (dropped)");
     if (const core::NeuronScores* s = run() ? run()->neurons.get() : nullptr)
         for (const MetricInfo& m : kMetrics)
             text += QStringLiteral("\n%1: %2").arg(tr(m.label)).arg((s->*m.grid)[size_t(y)][size_t(x)], 0, 'g', 4);
@@ -351,20 +421,6 @@ CsvTable NeuronsView::scoreTable() const {
             row << (m_drop->isDropped(int(g), int(c)) ? QStringLiteral("1") : QStringLiteral("0"));
             table.rows << row;
         }
-    return table;
-}
-
-CsvTable NeuronsView::probabilityTable() const {
-    CsvTable table;
-    table.header << QStringLiteral("example") << QStringLiteral("class") << QStringLiteral("probability")
-                 << QStringLiteral("dropped_units");
-    const DropOutcome& o = m_drop->outcome();
-    if (m_drop->evaluations() == 0 || o.result.example < 0) return table;
-    QStringList units;
-    for (const core::UnitRef& u : o.units) units << QStringLiteral("%1:%2").arg(QString::fromStdString(u.group)).arg(u.channel);
-    for (size_t k = 0; k < o.result.probabilities.size(); ++k)
-        table.rows << QStringList{QString::number(o.result.example), QString::number(k),
-                                  CsvTable::number(o.result.probabilities[k]), units.join(QLatin1Char(' '))};
     return table;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Per-neuron memorization scores (PAPER.md section 5) and live neuron dropping.
+// Per-neuron memorization scores and live neuron dropping.
 
 #include "views/analysis_view.h"
 
@@ -15,15 +15,19 @@ class QCPGraph;
 
 namespace memloc::ui {
 
+class ClassProbabilityPlot;
 class HeatmapPlotWidget;
 class LiveDropModel;
 struct DropOutcome;
 
 /// The (layer group x channel) heatmap of one per-unit score (switch: flip frequency noisy /
 /// clean, attribution, ablation noisy / clean): viridis for frequencies, a diverging map centred
-/// on zero for signed scores; cells beyond a group's units are blank. Clicking a cell toggles
-/// dropping that unit; the accuracies and the selected example's prediction update live from the
-/// LiveDropModel's engine thread. A list shows the dropped units; Reset restores the model.
+/// on zero for signed scores; cells beyond a group's units are blank. The final classifier group
+/// (its units are the output classes) is drawn apart in a one-row heatmap with its own colour
+/// scale, so class logits neither top the main map nor set its scale. Clicking a cell toggles
+/// dropping that unit; the accuracies and the selected example's prediction (over the run's
+/// classes, named) update live from the LiveDropModel's engine thread. A list shows the dropped
+/// units; Reset restores the model.
 class NeuronsView : public AnalysisView {
     Q_OBJECT
 
@@ -37,7 +41,13 @@ public:
 
     Metric metric() const;
     void setMetric(Metric metric);
+    /// The hidden layer groups (every group but the classifier), one row each.
     HeatmapPlotWidget* heatmap() const { return m_heatmap; }
+    /// The final classifier group's row (one column per class); hidden when the run has none.
+    HeatmapPlotWidget* classifierHeatmap() const { return m_classifier; }
+    /// Index of the final classifier group, or -1 when no group's units are the classes.
+    int classifierGroup() const;
+    ClassProbabilityPlot* probabilityPlot() const { return m_probabilities; }
     LiveDropModel* liveDrop() const { return m_drop; }
     qint64 selectedExample() const;
     /// The live read-out (accuracies and the example's prediction) as shown.
@@ -63,9 +73,10 @@ private:
     void showOutcome(const DropOutcome& outcome);
     std::vector<std::int64_t> unitCounts() const;
     QStringList groupNames() const;
-    QString cellToolTip(const QPointF& pixel) const;
+    QString cellToolTip(const QPointF& pixel, bool inClassifier) const;
     CsvTable scoreTable() const;
-    CsvTable probabilityTable() const;
+    void drawClassifier(const std::vector<std::vector<double>>& values, bool signedScore);
+    QString className(std::int64_t label) const;
 
     QComboBox* m_metric;
     QSpinBox* m_example;
@@ -74,9 +85,12 @@ private:
     QLabel* m_scoreHint;
     HeatmapPlotWidget* m_heatmap;
     QCPGraph* m_droppedMarks;
+    HeatmapPlotWidget* m_classifier;
+    QCPGraph* m_classifierDropped;
+    QStringList m_classNames;
     QLabel* m_readout;
     QListWidget* m_dropped;
-    PlotWidget* m_probabilities;
+    ClassProbabilityPlot* m_probabilities;
     LiveDropModel* m_drop;
     double m_baseClean, m_baseNoisyGiven, m_baseNoisyTrue, m_baseTest;
 };

@@ -60,7 +60,7 @@ void RetrainingView::setRun(const RunSnapshotPtr& snapshot) {
                             ? tr("Retraining needs a trained run (no completed epoch yet).")
                             : tr("This run has no retraining yet. It rewinds one layer group to its initialisation, "
                                  "trains only that group on clean examples only, and watches whether the memorized "
-                                 "examples come back (PAPER.md section 3)."),
+                                 "examples come back."),
                         snapshot->summary.epochsCompleted >= 1);
     } else {
         const core::RetrainResult& r = *snapshot->retraining;

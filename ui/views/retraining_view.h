@@ -1,5 +1,5 @@
 #pragma once
-// Retraining of a run (PAPER.md section 3): rewind one group, train only it on clean examples.
+// Retraining of a run: rewind one group, train only it on clean examples.
 
 #include "views/analysis_view.h"
 

@@ -116,7 +116,7 @@ void RewindingView::setRun(const RunSnapshotPtr& snapshot) {
                             ? tr("Layer rewinding needs a trained run (no completed epoch yet).")
                             : tr("This run has no layer rewinding yet. It replaces one layer group of the final model "
                                  "with an earlier checkpoint's and measures the accuracy on memorized, clean and test "
-                                 "examples (PAPER.md section 2)."),
+                                 "examples."),
                         snapshot->summary.epochsCompleted >= 1);
     } else {
         showContent();

@@ -1,5 +1,5 @@
 #pragma once
-// Layer rewinding of a run (PAPER.md section 2): which layer groups the memorization needs.
+// Layer rewinding of a run: which layer groups the memorization needs.
 
 #include "views/analysis_view.h"
 

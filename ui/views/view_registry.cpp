@@ -12,13 +12,33 @@ namespace memloc::ui {
 
 const std::vector<ViewInfo>& viewInfos() {
     static const std::vector<ViewInfo> views = {
-        {QStringLiteral("training"), QObject::tr("Training"), [](QWidget* p) { return new TrainingView(p); }},
-        {QStringLiteral("gradients"), QObject::tr("Gradients"), [](QWidget* p) { return new GradientsView(p); }},
-        {QStringLiteral("rewinding"), QObject::tr("Rewinding"), [](QWidget* p) { return new RewindingView(p); }},
-        {QStringLiteral("retraining"), QObject::tr("Retraining"), [](QWidget* p) { return new RetrainingView(p); }},
-        {QStringLiteral("neurons"), QObject::tr("Neurons"), [](QWidget* p) { return new NeuronsView(p); }},
-        {QStringLiteral("examples"), QObject::tr("Examples"), [](QWidget* p) { return new ExamplesView(p); }},
-        {QStringLiteral("dropout"), QObject::tr("Dropout"), [](QWidget* p) { return new DropoutView(p); }},
+        {QStringLiteral("training"), QObject::tr("Training"),
+         QObject::tr("Accuracy per epoch on clean examples, on mislabeled examples against their wrong given label "
+                     "(memorization) and on the test set."),
+         QStringLiteral("training"), [](QWidget* p) { return new TrainingView(p); }},
+        {QStringLiteral("gradients"), QObject::tr("Gradients"),
+         QObject::tr("How much of each layer group's gradient comes from the clean and from the mislabeled examples, "
+                     "epoch by epoch."),
+         QStringLiteral("gradients"), [](QWidget* p) { return new GradientsView(p); }},
+        {QStringLiteral("rewinding"), QObject::tr("Rewinding"),
+         QObject::tr("One layer group of the final model at a time put back to an earlier checkpoint: which groups "
+                     "does memorization need?"),
+         QStringLiteral("rewinding"), [](QWidget* p) { return new RewindingView(p); }},
+        {QStringLiteral("retraining"), QObject::tr("Retraining"),
+         QObject::tr("One layer group at a time rewound and trained alone on clean examples only: does memorization "
+                     "come back?"),
+         QStringLiteral("retraining"), [](QWidget* p) { return new RetrainingView(p); }},
+        {QStringLiteral("neurons"), QObject::tr("Neurons"),
+         QObject::tr("Memorization scores per unit; click units to drop them and watch the accuracies change live."),
+         QStringLiteral("neurons"), [](QWidget* p) { return new NeuronsView(p); }},
+        {QStringLiteral("examples"), QObject::tr("Examples"),
+         QObject::tr("Every training example with its prediction, loss and margin, and how many units must be zeroed "
+                     "to flip its prediction."),
+         QStringLiteral("examples"), [](QWidget* p) { return new ExamplesView(p); }},
+        {QStringLiteral("dropout"), QObject::tr("Dropout"),
+         QObject::tr("A model trained with example-tied dropout, evaluated with and without its memorization "
+                     "channels."),
+         QStringLiteral("dropout"), [](QWidget* p) { return new DropoutView(p); }},
     };
     return views;
 }

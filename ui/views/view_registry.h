@@ -15,6 +15,8 @@ class RunView;
 struct ViewInfo {
     QString id;     ///< stable name: command line (--view), settings, report file prefixes
     QString title;  ///< tab text
+    QString note;   ///< one sentence shown above the view: what it shows
+    QString guideAnchor;  ///< the view's section in the user guide's analyses.html
     std::function<RunView*(QWidget* parent)> create;
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// Evaluation of an example-tied dropout run in its three modes (PAPER.md section 6).
+// Evaluation of an example-tied dropout run in its three modes.
 
 #include "memloc/analysis_options.h"
 

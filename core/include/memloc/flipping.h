@@ -1,6 +1,5 @@
 #pragma once
-// Neuron flipping: the fewest units to zero so a training example's prediction changes
-// (PAPER.md section 4).
+// Neuron flipping: the fewest units to zero so a training example's prediction changes.
 
 #include "memloc/analysis_options.h"
 

@@ -1,8 +1,9 @@
 #pragma once
-// Per-neuron memorization scores (PAPER.md section 5) and live neuron dropping.
+// Per-neuron memorization scores and live neuron dropping.
 
 #include "memloc/analysis_options.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -23,13 +24,23 @@ struct NeuronScores {
     std::vector<std::string> groups;
     std::vector<std::int64_t> units;
     bool hasFlipping = false;  ///< flip frequencies come from a stored flipping analysis
-    UnitGrid flipNoisy;        ///< fraction of flipped noisy examples whose flip zeroed the unit
+    UnitGrid flipNoisy;        ///< fraction of the noisy examples the flipping tried (flipped or not) whose
+                               ///< path zeroed the unit
     UnitGrid flipClean;        ///< the same for clean examples
     UnitGrid attribution;      ///< mean w*grad(-loss) score over noisy examples minus over clean
     UnitGrid ablationNoisy;    ///< change of noisy (given-label) accuracy when the unit is dropped
     UnitGrid ablationClean;    ///< change of clean accuracy when the unit is dropped
     double baseClean = 0, baseNoisy = 0;
 };
+
+/// True for the final classifier group, whose units are the output classes (class logits): the
+/// last of `groupCount` groups when it has exactly `numClasses` units (ResNet-9's and
+/// ResNet-50's "fc", the MLP's "fc3", the ViT's "head"). Dropping one of its units removes a whole
+/// class, so it tops every ablation and attribution ranking without saying anything about
+/// memorization; rankings leave the group out unless asked to include it.
+inline bool isClassifierGroup(std::size_t group, std::size_t groupCount, std::int64_t units, std::int64_t numClasses) {
+    return groupCount > 0 && group + 1 == groupCount && numClasses > 0 && units == numClasses;
+}
 
 /// Computes the three per-unit scores of a run's final model and stores /analyses/neurons.
 /// Attribution: for each channel, sum over the group's parameters of w * d(-loss)/dw aggregated

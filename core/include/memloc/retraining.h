@@ -1,5 +1,5 @@
 #pragma once
-// Retraining (PAPER.md section 3): rewind one layer group, train only it on clean examples only,
+// Retraining: rewind one layer group, train only it on clean examples only,
 // and watch whether memorization of the noisy examples comes back.
 
 #include "memloc/analysis_options.h"
@@ -71,7 +71,7 @@ struct RetrainResult {
     std::vector<RetrainGroupResult> groups;
 };
 
-/// Retrains each chosen group of a run (PAPER.md section 3) and stores the result as
+/// Retrains each chosen group of a run and stores the result as
 /// /analyses/retraining (replacing any previous one atomically), then returns it. For each
 /// group: start from the final model, rewind the group's parameters to `fromEpoch`, freeze every
 /// other parameter, keep every module outside the group in eval mode (so no BatchNorm buffer

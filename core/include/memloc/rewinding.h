@@ -1,5 +1,5 @@
 #pragma once
-// Layer rewinding (PAPER.md section 2): how much each layer group matters for memorization.
+// Layer rewinding: how much each layer group matters for memorization.
 
 #include "memloc/analysis_options.h"
 

@@ -36,7 +36,7 @@ struct RunConfig {
     double width = 1.0;             ///< channel (or hidden unit) multiplier
     std::string resnetStem = "imagenet";  ///< resnet50: imagenet (7x7/2 conv + maxpool) | cifar (3x3/1 conv)
     std::int64_t patchSize = 2;           ///< vit: patch side in pixels; must divide the image size
-    // Example-tied dropout (PAPER.md section 6; resnet9 only)
+    // Example-tied dropout (resnet9 only)
     std::string dropout = "none";            ///< none | example-tied
     double pGen = 0.2;                       ///< fraction of generalization channels
     double pMem = 0.1;                       ///< probability a memorization channel is on

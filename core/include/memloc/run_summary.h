@@ -9,7 +9,7 @@
 
 namespace memloc::core {
 
-/// A layer group (PAPER.md vocabulary) and its number of units (output channels).
+/// A layer group and its number of units (output channels).
 struct GroupInfo {
     std::string name;
     std::int64_t units = 0;

@@ -25,7 +25,7 @@ struct EpochMetrics {
     double seconds = 0;    ///< wall time of the epoch (training + evaluation)
 };
 
-/// Gradient accounting of one epoch, one entry per layer group (PAPER.md section 1).
+/// Gradient accounting of one epoch, one entry per layer group.
 struct EpochAccounting {
     std::vector<double> cleanNorm, noisyNorm, totalNorm, cosine;
 };
