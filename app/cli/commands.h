@@ -27,6 +27,8 @@ int dropCommand(const Arguments& args);
 int dropoutEvalCommand(const Arguments& args);
 int importCommand(const Arguments& args);
 int exportCheckpointCommand(const Arguments& args);
+/// Takes argv itself: its --vary option repeats.
+int sweepCommand(int argc, char** argv);
 
 /// Applies "--batch-size 64" style options (every option not in `own`) to `base`, typed by the
 /// config's own fields; UsageError for an unknown option or a malformed value.

@@ -58,6 +58,15 @@ commands:
            files: .npy .txt .csv or FILE.h5:DATASET, one value per training example
   export-checkpoint RUN.h5 --out FILE.pt|FILE.safetensors [--epoch N]
            a stored checkpoint (default: final) for Python's torch.load or safetensors
+  sweep    --out FOLDER [--config BASE.json] --vary KEY=V1,V2,... [--vary ...]
+           [--analyses rewind,retrain,flip,neurons,dropout-eval] [--eval-subset 500]
+           [--retrain-epochs 20] [--flip-examples 50] [--device D] [--threads N] [--quiet]
+           [--rank R --processes P]
+           every combination of the varied settings over the base config, trained and analysed
+           into FOLDER/runs/*.h5, each run's settings and state in FOLDER/experiment.json; the
+           same command again skips finished runs and resumes an interrupted one; under
+           torchrun (RANK, WORLD_SIZE) or a Slurm job array, run i goes to process i mod P
+           (cuda:LOCAL_RANK when LOCAL_RANK is set and GPUs are present)
   demo     [--out DIR] [--config FILE.json] [--device D] [--threads N] [--quiet]
            the embedded default end to end: trains the demo run and its example-tied dropout
            twin, runs every analysis, prints the findings and writes DIR/summary.json;
@@ -112,10 +121,11 @@ int main(int argc, char** argv) {
         // torchrun-style launches (WORLD_SIZE > 1): train, rewind, retrain, flip and neurons split their work over
         // the processes; rank 0 alone prints and writes the run file.
         const memloc::core::LaunchInfo launch = memloc::core::launchFromEnvironment();
-        if (launch.distributed()) {
+        // A sweep's processes each do their own runs (run i on process i mod P): no process group.
+        if (launch.distributed() && command != "sweep") {
             if (command != "train" && command != "rewind" && command != "retrain" && command != "flip" && command != "neurons")
                 throw UsageError{"'" + command + "' runs in one process; under torchrun (WORLD_SIZE=" +
-                                 std::to_string(launch.worldSize) + ") use train, rewind, retrain, flip or neurons"};
+                                 std::to_string(launch.worldSize) + ") use train, rewind, retrain, flip, neurons or sweep"};
             std::string device = "cpu";
             for (int i = 2; i + 1 < argc; ++i)
                 if (!std::strcmp(argv[i], "--device")) device = argv[i + 1];
@@ -166,6 +176,7 @@ int runCommand(const std::string& command, int argc, char** argv) {
         if (command == "flip") return flipCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
         if (command == "retrain") return retrainCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
         if (command == "import") return importCommand(Arguments(argc, argv, 2, {"json", "quiet", "overwrite"}));
+        if (command == "sweep") return sweepCommand(argc, argv);
         if (command == "export-checkpoint") return exportCheckpointCommand(Arguments(argc, argv, 2, {}));
         throw UsageError{"unknown command '" + command + "' (try memloc-cli help)"};
     } catch (const UsageError& e) {

@@ -249,7 +249,7 @@ private Q_SLOTS:
         p.start(QStringLiteral(MEMLOC_CLI), {QStringLiteral("dropout-eval"), QStringLiteral("x.h5")});
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 2);
-        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(QStringLiteral("use train, rewind, retrain, flip or neurons")));
+        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(QStringLiteral("use train, rewind, retrain, flip, neurons or sweep")));
     }
 };
 

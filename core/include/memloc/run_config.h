@@ -62,7 +62,9 @@ struct RunConfig {
     /// "channels_last" (NHWC; same values up to rounding, often faster convolutions) or "auto"
     /// (channels_last on a GPU, where it is 20-25% faster, contiguous on the CPU).
     std::string memoryFormat = "auto";
-    // Execution (not part of the science; results on CPU are identical for any thread count)
+    // Execution. Not part of the science, but on the CPU the thread count changes the order of
+    // some sums, so its last bits: a demo-size run trained with 1 and with 2 threads differs
+    // from the first epoch on (tiny runs often do not).
     std::string device = "auto";  ///< auto | cpu | cuda | cuda:N
     std::int64_t threads = 0;     ///< intra-op threads; 0 = every core
 };
