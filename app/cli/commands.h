@@ -27,6 +27,7 @@ int dropCommand(const Arguments& args);
 int dropoutEvalCommand(const Arguments& args);
 int importCommand(const Arguments& args);
 int exportCheckpointCommand(const Arguments& args);
+int compareCommand(const Arguments& args);
 /// Takes argv itself: its --vary option repeats.
 int sweepCommand(int argc, char** argv);
 

@@ -67,6 +67,10 @@ commands:
            same command again skips finished runs and resumes an interrupted one; under
            torchrun (RANK, WORLD_SIZE) or a Slurm job array, run i goes to process i mod P
            (cuda:LOCAL_RANK when LOCAL_RANK is set and GPUs are present)
+  compare  RUN.h5|FOLDER ... [--json]
+           runs and experiment folders side by side: runs differing only in their seeds form
+           a condition; per condition the final accuracies, units to flip, rewinding drops,
+           retraining and dropout modes as mean [min, max] and sd over the seeds
   demo     [--out DIR] [--config FILE.json] [--device D] [--threads N] [--quiet]
            the embedded default end to end: trains the demo run and its example-tied dropout
            twin, runs every analysis, prints the findings and writes DIR/summary.json;
@@ -177,6 +181,7 @@ int runCommand(const std::string& command, int argc, char** argv) {
         if (command == "retrain") return retrainCommand(Arguments(argc, argv, 2, {"json", "quiet"}));
         if (command == "import") return importCommand(Arguments(argc, argv, 2, {"json", "quiet", "overwrite"}));
         if (command == "sweep") return sweepCommand(argc, argv);
+        if (command == "compare") return compareCommand(Arguments(argc, argv, 2, {"json"}));
         if (command == "export-checkpoint") return exportCheckpointCommand(Arguments(argc, argv, 2, {}));
         throw UsageError{"unknown command '" + command + "' (try memloc-cli help)"};
     } catch (const UsageError& e) {

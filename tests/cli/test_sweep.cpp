@@ -1,6 +1,9 @@
 // memloc-cli sweep on tiny synthetic runs: the manifest, skipping finished runs, resuming after a
 // kill in the middle, two processes sharing one sweep, and bad input.
+#include "memloc/compare.h"
 #include "memloc/experiment.h"
+#include "memloc/rewinding.h"
+#include "memloc/run_summary.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -12,6 +15,10 @@
 
 #include <sys/stat.h>
 
+#include <cmath>
+
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -86,6 +93,17 @@ private Q_SLOTS:
         QCOMPARE(runsOfProcess(1, 2, 3), (std::vector<std::size_t>{}));
     }
 
+    void bandsByHand() {
+        const memloc::core::Band b = memloc::core::bandOf({0.1, std::nan(""), 0.2, 0.6});
+        QCOMPARE(b.n, 3);
+        QVERIFY(std::abs(b.mean - 0.3) < 1e-15);
+        QCOMPARE(b.min, 0.1);
+        QCOMPARE(b.max, 0.6);
+        QVERIFY(std::abs(b.sd - std::sqrt(0.07)) < 1e-15);  // ((0.2^2 + 0.1^2 + 0.3^2) / 2)^0.5
+        QCOMPARE(memloc::core::bandOf({0.5}).sd, 0.0);
+        QCOMPARE(memloc::core::bandOf({}).n, 0);
+    }
+
     void sweepWritesManifestAndRuns() {
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("exp"));
@@ -110,6 +128,41 @@ private Q_SLOTS:
             QVERIFY(analyses.contains(QStringLiteral("rewinding")) && analyses.contains(QStringLiteral("flipping")));
         }
         QVERIFY(r.out.contains(QStringLiteral("[run 4/4, 4 of 4 done here]")));
+
+        // compare: one condition per noise rate, averaged over the seeds; the bands equal the
+        // ones computed here by hand from each run's stored numbers.
+        const memloc::core::Comparison c = memloc::core::compareRuns({out.toStdString()});
+        QCOMPARE(c.varied, std::vector<std::string>{"noise"});
+        QCOMPARE(c.seedKeys, std::vector<std::string>{"seed"});
+        QCOMPARE(c.conditions.size(), size_t(2));
+        for (const auto& cond : c.conditions) {
+            QCOMPARE(cond.runs.size(), size_t(2));
+            double memorized[2], drop[2];
+            for (int k = 0; k < 2; ++k) {
+                const auto summary = memloc::core::readRunSummary(cond.runs[size_t(k)]);
+                memorized[k] = summary.metrics.back().trainNoisyGivenAcc;
+                const auto rw = memloc::core::readRewinding(cond.runs[size_t(k)]);
+                const auto e = size_t(std::find(rw.epochs.begin(), rw.epochs.end(), cond.rewindEpoch) - rw.epochs.begin());
+                drop[k] = rw.finalModel.noisyGiven - rw.noisyGiven[2][e];  // group res1.a
+            }
+            const memloc::core::Band m = cond.memorized.back();
+            QCOMPARE(m.n, 2);
+            QVERIFY(std::abs(m.mean - (memorized[0] + memorized[1]) / 2) < 1e-12);
+            QCOMPARE(m.min, std::min(memorized[0], memorized[1]));
+            QCOMPARE(m.max, std::max(memorized[0], memorized[1]));
+            QVERIFY(std::abs(m.sd - std::abs(memorized[0] - memorized[1]) / std::sqrt(2.0)) < 1e-12);
+            QCOMPARE(cond.memorized.size(), size_t(3));  // epochs 0, 1, 2
+            QCOMPARE(cond.rewindEpoch, std::int64_t(1));
+            QVERIFY(std::abs(cond.rewindDrop[2].mean - (drop[0] + drop[1]) / 2) < 1e-12);
+            QCOMPARE(cond.unitsClean.n, 2);
+        }
+        const Result table = runCli({"compare", out});
+        QVERIFY2(table.code == 0, qPrintable(table.err));
+        QVERIFY(table.out.contains(QStringLiteral("4 runs in 2 conditions (varied: noise; averaged over: seed)")));
+        const QJsonObject json = QJsonDocument::fromJson(runCli({"compare", out, "--json"}).out.toUtf8()).object();
+        QCOMPARE(json.value(QStringLiteral("conditions")).toArray().size(), 2);
+        QCOMPARE(json.value(QStringLiteral("conditions")).toArray()[1].toObject().value(QStringLiteral("name")).toString(),
+                 QStringLiteral("noise=0.25"));
 
         // The same command again: every run skipped, no run file rewritten.
         const auto before = identity(out + QStringLiteral("/runs/noise-0.25_seed-1.h5"));

@@ -1,0 +1,58 @@
+#pragma once
+// Comparing runs: runs that differ only in their seeds form one condition, and every figure of a
+// condition is the mean over its runs with a band (min-max, and the sample standard deviation).
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace memloc::core {
+
+/// A value over the runs of a condition: mean, minimum, maximum and sample standard deviation
+/// (n - 1 in the denominator; 0 for one run). n = 0: no run had the value (the rest is NaN).
+struct Band {
+    double mean = 0, min = 0, max = 0, sd = 0;
+    int n = 0;
+};
+
+/// The band of `values` (NaN values are left out).
+Band bandOf(const std::vector<double>& values);
+
+/// One condition: the runs sharing every varied setting but the seeds.
+struct Condition {
+    std::string name;                              ///< "noise=0.1,dropout=example-tied"; "all runs" when nothing varies
+    std::map<std::string, std::string> settings;   ///< the varied settings that define it
+    std::vector<std::string> runs;                 ///< run file paths
+    /// Per epoch 0..E (E = the fewest epochs any of its runs completed).
+    std::vector<Band> memorized, clean, test;
+    /// Layer rewinding (runs that have it, same groups): memorized-example accuracy lost by
+    /// rewinding each group alone to `rewindEpoch`, the stored rewind epoch nearest the middle of
+    /// training (-1: no rewinding stored).
+    std::int64_t rewindEpoch = -1;
+    std::vector<std::string> rewindGroups;
+    std::vector<Band> rewindDrop;
+    /// Retraining: memorized-example accuracy after each group's retraining.
+    std::vector<std::string> retrainGroups;
+    std::vector<Band> retrainMemorized;
+    /// Flipping: per run the median units to flip a memorized / a clean example.
+    Band unitsNoisy, unitsClean;
+    /// Example-tied dropout evaluation: memorized and test accuracy per mode (standard, test, drop).
+    std::vector<std::string> dropoutModes;
+    std::vector<Band> dropoutMemorized, dropoutTest;
+};
+
+struct Comparison {
+    std::vector<std::string> varied;      ///< the settings that tell conditions apart
+    std::vector<std::string> seedKeys;    ///< the settings averaged over (seed, noise_seed, ...)
+    std::vector<Condition> conditions;    ///< in the order their first run appears
+};
+
+/// Compares run files, given directly and/or as experiment folders (every run of the manifest
+/// whose file exists). Settings that differ between the runs define the conditions, except the
+/// seeds (seed, noise_seed, subset_seed), which are averaged over. Reads only the
+/// metrics and the stored analyses, never a checkpoint. Throws Error naming the file when a run
+/// or a manifest cannot be read.
+Comparison compareRuns(const std::vector<std::string>& runsOrExperiments);
+
+} // namespace memloc::core
