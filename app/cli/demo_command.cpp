@@ -140,9 +140,7 @@ int demoCommand(const Arguments& args) {
     const core::EpochMetrics& fin = summary.metrics.back();
     nlohmann::json rewindDrop = nlohmann::json::object(), retrainRecovered = nlohmann::json::object();
     std::vector<std::string> critical;
-    std::size_t mid = 0;  // the rewind epoch closest to half the run
-    for (std::size_t e = 0; e < rw.epochs.size(); ++e)
-        if (std::abs(2 * rw.epochs[e] - rw.finalEpoch) < std::abs(2 * rw.epochs[mid] - rw.finalEpoch)) mid = e;
+    const std::size_t mid = core::middleRewindIndex(rw);
     const std::int64_t midEpoch = rw.epochs.at(mid);
     for (std::size_t g = 0; g < rw.groups.size(); ++g) {
         const double drop = rw.finalModel.noisyGiven - rw.noisyGiven[g][mid];

@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "interrupt.h"
 
+#include "memloc/distributed.h"
 #include "memloc/error.h"
 #include "memloc/experiment.h"
 #include "memloc/run_config.h"
@@ -44,11 +45,11 @@ core::SweepAxis parseAxis(const std::string& text) {
 /// This process's share of the runs: --rank/--processes, a torchrun-style launch (RANK,
 /// WORLD_SIZE) or a Slurm job array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT).
 std::pair<int, int> processShare(const Arguments& args) {
-    auto env = [](const char* name) -> const char* { return std::getenv(name); };
     if (args.has("processes"))
         return {static_cast<int>(args.intValue("rank", 0)), static_cast<int>(args.intValue("processes", 1))};
-    if (env("WORLD_SIZE") && std::atoi(env("WORLD_SIZE")) > 1)
-        return {env("RANK") ? std::atoi(env("RANK")) : 0, std::atoi(env("WORLD_SIZE"))};
+    const core::LaunchInfo launch = core::launchFromEnvironment();
+    if (launch.distributed()) return {launch.rank, launch.worldSize};
+    auto env = [](const char* name) -> const char* { return std::getenv(name); };
     if (env("SLURM_ARRAY_TASK_ID") && env("SLURM_ARRAY_TASK_COUNT")) {
         const int min = env("SLURM_ARRAY_TASK_MIN") ? std::atoi(env("SLURM_ARRAY_TASK_MIN")) : 0;
         return {std::atoi(env("SLURM_ARRAY_TASK_ID")) - min, std::atoi(env("SLURM_ARRAY_TASK_COUNT"))};

@@ -307,4 +307,12 @@ RewindResult readRewinding(const std::string& runPath) {
     return r;
 }
 
+std::size_t middleRewindIndex(const RewindResult& r) {
+    if (r.epochs.empty()) throw Error(r.runPath + ": the rewinding result has no rewind epochs");
+    std::size_t mid = 0;
+    for (std::size_t e = 0; e < r.epochs.size(); ++e)
+        if (std::llabs(2 * r.epochs[e] - r.finalEpoch) < std::llabs(2 * r.epochs[mid] - r.finalEpoch)) mid = e;
+    return mid;
+}
+
 } // namespace memloc::core

@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -78,14 +77,12 @@ void addAnalyses(Condition& c, const std::vector<const RunInfo*>& runs) {
     for (const RunInfo* r : runs) {
         if (has(r->summary, "rewinding")) {
             const RewindResult rw = readRewinding(r->path);
-            std::size_t mid = 0;  // the rewind epoch nearest the middle of training
-            for (std::size_t e = 0; e < rw.epochs.size(); ++e)
-                if (std::llabs(2 * rw.epochs[e] - rw.finalEpoch) < std::llabs(2 * rw.epochs[mid] - rw.finalEpoch)) mid = e;
+            const std::size_t mid = middleRewindIndex(rw);
             if (c.rewindGroups.empty()) {
                 c.rewindGroups = rw.groups;
-                c.rewindEpoch = rw.epochs.empty() ? -1 : rw.epochs[mid];
+                c.rewindEpoch = rw.epochs[mid];
             }
-            if (rw.groups == c.rewindGroups && !rw.epochs.empty() && rw.epochs[mid] == c.rewindEpoch) {
+            if (rw.groups == c.rewindGroups && rw.epochs[mid] == c.rewindEpoch) {
                 drop.emplace_back();
                 for (std::size_t g = 0; g < rw.groups.size(); ++g)
                     drop.back().push_back(rw.finalModel.noisyGiven - rw.noisyGiven[g][mid]);

@@ -1,5 +1,6 @@
 #include "memloc/experiment.h"
 
+#include "io/safe_save.h"
 #include "memloc/error.h"
 #include "memloc/run_config.h"
 
@@ -76,16 +77,7 @@ Json toJson(const Experiment& e) {
 }
 
 void writeJsonFile(const std::string& path, const Json& j) {
-    const std::string temporary = path + ".writing";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << j.dump(2) << "\n";
-        out.flush();
-        if (!out) throw Error(path + ": cannot write the experiment manifest");
-    }
-    std::error_code ec;
-    fs::rename(temporary, path, ec);
-    if (ec) throw Error(path + ": cannot replace the experiment manifest: " + ec.message());
+    writeNewFile(path, j.dump(2) + "\n", "the experiment manifest");
 }
 
 /// Holds an exclusive lock on FOLDER/experiment.json.lock while it lives.

@@ -43,14 +43,9 @@
 
 using namespace memloc;
 using namespace memloc::ui;
+using memloc::test::viewOf;
 
 namespace {
-
-template <typename View> View* viewOf(const MainWindow& w) {
-    for (RunView* view : w.views())
-        if (auto* v = qobject_cast<View*>(view)) return v;
-    return nullptr;
-}
 
 QCPColorMap* colorMapOf(const HeatmapPlotWidget& heatmap) {
     for (int i = 0; i < heatmap.plot()->plottableCount(); ++i)
@@ -97,10 +92,7 @@ class TestUiAnalyses : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("memloc-test"));
-        QCoreApplication::setApplicationName(QStringLiteral("test_ui_analyses"));
-        QSettings().clear();
+        test::useTestSettings(QStringLiteral("test_ui_analyses"));
         QVERIFY(m_dir.isValid());
         m_run = m_dir.filePath(QStringLiteral("tiny.h5"));
         m_bare = m_dir.filePath(QStringLiteral("bare.h5"));

@@ -33,14 +33,9 @@
 
 using namespace memloc;
 using namespace memloc::ui;
+using memloc::test::viewOf;
 
 namespace {
-
-template <typename View> View* viewOf(const MainWindow& w) {
-    for (RunView* view : w.views())
-        if (auto* v = qobject_cast<View*>(view)) return v;
-    return nullptr;
-}
 
 // Opens `run` in `w` on the Examples view and waits until its training set is loaded.
 ExamplesView* openExamples(MainWindow& w, const QString& run) {
@@ -68,10 +63,7 @@ class TestUiExamples : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("memloc-test"));
-        QCoreApplication::setApplicationName(QStringLiteral("test_ui_examples"));
-        QSettings().clear();
+        test::useTestSettings(QStringLiteral("test_ui_examples"));
         QVERIFY(m_dir.isValid());
         m_run = m_dir.filePath(QStringLiteral("tiny.h5"));
         m_bare = m_dir.filePath(QStringLiteral("bare.h5"));

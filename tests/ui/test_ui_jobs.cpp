@@ -58,10 +58,7 @@ class TestUiJobs : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("memloc-test"));
-        QCoreApplication::setApplicationName(QStringLiteral("test_ui_jobs"));
-        QSettings().clear();
+        test::useTestSettings(QStringLiteral("test_ui_jobs"));
         QVERIFY(m_dir.isValid());
     }
 

@@ -29,18 +29,13 @@
 
 using namespace memloc;
 using namespace memloc::ui;
+using memloc::test::viewOf;
 
 namespace {
 
 QTreeWidgetItem* childNamed(QTreeWidgetItem* parent, const QString& name) {
     for (int i = 0; i < parent->childCount(); ++i)
         if (parent->child(i)->text(0) == name) return parent->child(i);
-    return nullptr;
-}
-
-template <typename View> View* viewOf(const MainWindow& w) {
-    for (RunView* view : w.views())
-        if (auto* v = qobject_cast<View*>(view)) return v;
     return nullptr;
 }
 
@@ -62,10 +57,7 @@ class TestUiViews : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);  // QSettings go to a test location
-        QCoreApplication::setOrganizationName(QStringLiteral("memloc-test"));
-        QCoreApplication::setApplicationName(QStringLiteral("test_ui_views"));
-        QSettings().clear();
+        test::useTestSettings(QStringLiteral("test_ui_views"));
         QVERIFY(m_dir.isValid());
         m_run = m_dir.filePath(QStringLiteral("tiny.h5"));
         test::trainTinyRun(m_run);

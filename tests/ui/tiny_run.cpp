@@ -2,7 +2,10 @@
 
 #include "memloc/training.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QSettings>
+#include <QStandardPaths>
 
 namespace memloc::test {
 
@@ -34,5 +37,12 @@ core::RunConfig tinyFashionConfig() {
 }
 
 bool hasFashionMnist() { return QDir(QString::fromStdString(core::defaultDataDir("fashion-mnist"))).exists(); }
+
+void useTestSettings(const QString& application) {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("memloc-test"));
+    QCoreApplication::setApplicationName(application);
+    QSettings().clear();
+}
 
 } // namespace memloc::test

@@ -1,6 +1,9 @@
 #pragma once
 // Tiny real runs for the GUI tests (synthetic data, ResNet-9 x0.125; seconds on a CPU).
 
+#include "main/main_window.h"
+#include "views/run_view.h"
+
 #include "memloc/run_config.h"
 
 #include <QString>
@@ -15,5 +18,16 @@ void trainTinyRun(const QString& path);
 /// whose classes have names. Needs the dataset at its default folder (hasFashionMnist).
 core::RunConfig tinyFashionConfig();
 bool hasFashionMnist();
+
+/// Points QSettings at a test location named after `application` and empties it, so a suite
+/// never reads or changes a user's settings and starts from the defaults.
+void useTestSettings(const QString& application);
+
+/// The main window's view of type View (null if it has none).
+template <typename View> View* viewOf(const ui::MainWindow& w) {
+    for (ui::RunView* view : w.views())
+        if (auto* v = qobject_cast<View*>(view)) return v;
+    return nullptr;
+}
 
 } // namespace memloc::test

@@ -2,6 +2,7 @@
 // a person to look at; screenshots.sh covers the plain views.
 // usage: ui_view_shots RUN.h5 OUT_DIR   -> OUT_DIR/gui-neurons-dropped.png, gui-examples-selected.png
 #include "main/main_window.h"
+#include "tiny_run.h"
 #include "runs/live_drop_model.h"
 #include "views/example_table_model.h"
 #include "views/examples_view.h"
@@ -19,14 +20,9 @@
 
 using namespace memloc;
 using namespace memloc::ui;
+using memloc::test::viewOf;
 
 namespace {
-template <typename View> View* viewOf(const MainWindow& w) {
-    for (RunView* view : w.views())
-        if (auto* v = qobject_cast<View*>(view)) return v;
-    return nullptr;
-}
-
 // Runs the event loop until `done` or `ms` elapse.
 template <typename Pred> void waitFor(Pred done, int ms) {
     QElapsedTimer timer;

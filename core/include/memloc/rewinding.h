@@ -65,6 +65,11 @@ RewindResult runRewinding(const std::string& runPath, const RewindOptions& optio
 /// small reads only.
 RewindResult readRewinding(const std::string& runPath);
 
+/// The position in result.epochs of the rewind epoch nearest the middle of training
+/// (finalEpoch / 2; the earlier one on a tie): before most memorization, while rewinding still
+/// leaves clean accuracy intact. Throws Error if the result has no epochs.
+std::size_t middleRewindIndex(const RewindResult& result);
+
 /// The default rewind epochs for a run whose final epoch is `finalEpoch` (>= 1): 0, ~E/4, ~E/2,
 /// ~3E/4 and E-1, ascending, without duplicates; with `stored` (the checkpoint epochs of a run
 /// that does not keep every epoch, e.g. an import) the stored epochs before E nearest to those.
