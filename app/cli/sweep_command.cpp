@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include <sys/resource.h>
+
 namespace memloc::cli {
 
 namespace {
@@ -109,8 +111,14 @@ int sweepCommand(int argc, char** argv) {
     cb.event = [&](const core::SweepEvent& e) {
         if (e.message.rfind("done", 0) == 0 || e.message.rfind("failed", 0) == 0) ++finished;
         if (!quiet) {
-            std::printf("[run %zu/%zu, %zu of %zu done here] %s: %s\n", e.index + 1, experiment.runs.size(), finished,
-                        mine.size(), e.run->name.c_str(), e.message.c_str());
+            // Runs are trained one after another in this process: its peak memory is one run's, not
+            // the sweep's total, and the line shows it after each run.
+            std::string memory;
+            struct rusage usage {};
+            if (e.message.rfind("done", 0) == 0 && ::getrusage(RUSAGE_SELF, &usage) == 0)
+                memory = " (peak memory of this process so far: " + std::to_string(usage.ru_maxrss / 1024) + " MiB)";
+            std::printf("[run %zu/%zu, %zu of %zu done here] %s: %s%s\n", e.index + 1, experiment.runs.size(), finished,
+                        mine.size(), e.run->name.c_str(), e.message.c_str(), memory.c_str());
             std::fflush(stdout);
         }
     };

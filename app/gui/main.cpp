@@ -2,6 +2,8 @@
 // `memloc export RUN.h5 --out DIR` writes every figure of a run without a display.
 
 #include "../common/openmp_wait.h"
+#include "compare/compare_figures.h"
+#include "compare/compare_window.h"
 #include "dialogs/run_presets.h"
 #include "main/export_command.h"
 #include "main/main_window.h"
@@ -39,8 +41,12 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addOption(QCommandLineOption({QStringLiteral("v"), QStringLiteral("version")},
                                         QStringLiteral("print memloc's, LibTorch's version and CUDA availability")));
-    parser.addPositionalArgument(QStringLiteral("runs"), QStringLiteral("run files (.h5) to open"), QStringLiteral("[RUN.h5...]"));
-    const QCommandLineOption viewOption(QStringLiteral("view"), QStringLiteral("view to show: training, gradients, rewinding, retraining, neurons, examples, dropout"),
+    parser.addPositionalArgument(QStringLiteral("runs"), QStringLiteral("run files (.h5) or experiment folders to open"),
+                                 QStringLiteral("[RUN.h5|FOLDER...]"));
+    const QCommandLineOption viewOption(QStringLiteral("view"), QStringLiteral("view to show: training, gradients, rewinding, retraining, neurons, examples, "
+                                                       "dropout; for an experiment folder compare-curves, "
+                                                       "compare-rewinding, compare-flipping, compare-retraining, "
+                                                       "compare-dropout"),
                                         QStringLiteral("ID"));
     parser.addOption(viewOption);
     const QCommandLineOption demoOption(QStringLiteral("demo"),
@@ -61,6 +67,15 @@ int main(int argc, char** argv) {
         else
             window.startTraining(memloc::ui::demoConfig(), demo, false);
     }
-    if (parser.isSet(viewOption)) window.showView(parser.value(viewOption));
+    if (parser.isSet(viewOption)) {
+        const QString view = parser.value(viewOption);
+        // "compare-<page>": that page of the Compare windows opened above (experiment folders).
+        if (view.startsWith(QLatin1String("compare-"))) {
+            for (auto* compare : window.findChildren<memloc::ui::CompareWindow*>())
+                compare->figures()->showPage(memloc::ui::CompareFigures::pageOf(view.mid(8)));
+        } else {
+            window.showView(view);
+        }
+    }
     return QApplication::exec();
 }

@@ -35,8 +35,8 @@ struct RunInfo {
     std::map<std::string, std::string> settings;  ///< every config key -> its JSON text
 };
 
-bool has(const RunSummary& s, const std::string& analysis) {
-    return std::find(s.analyses.begin(), s.analyses.end(), analysis) != s.analyses.end();
+bool has(const std::vector<std::string>& analyses, const std::string& analysis) {
+    return std::find(analyses.begin(), analyses.end(), analysis) != analyses.end();
 }
 
 /// Bands over the runs of values[run][k], k < width.
@@ -70,59 +70,103 @@ void addCurves(Condition& c, const std::vector<const RunInfo*>& runs) {
     c.test = bandsOf(test, epochs);
 }
 
-void addAnalyses(Condition& c, const std::vector<const RunInfo*>& runs) {
-    std::vector<std::vector<double>> drop, retrained;
-    std::vector<double> unitsNoisy, unitsClean;
-    std::vector<std::vector<double>> dropMemorized, dropTest;
-    for (const RunInfo* r : runs) {
-        if (has(r->summary, "rewinding")) {
-            const RewindResult rw = readRewinding(r->path);
-            const std::size_t mid = middleRewindIndex(rw);
-            if (c.rewindGroups.empty()) {
-                c.rewindGroups = rw.groups;
-                c.rewindEpoch = rw.epochs[mid];
-            }
-            if (rw.groups == c.rewindGroups && rw.epochs[mid] == c.rewindEpoch) {
-                drop.emplace_back();
-                for (std::size_t g = 0; g < rw.groups.size(); ++g)
-                    drop.back().push_back(rw.finalModel.noisyGiven - rw.noisyGiven[g][mid]);
-            }
+/// The runs of a condition that store `analysis`.
+std::vector<std::string> runsWith(const Condition& c, const std::string& analysis) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < c.runs.size(); ++i)
+        if (has(c.runAnalyses[i], analysis)) out.push_back(c.runs[i]);
+    return out;
+}
+
+void addRewinding(Condition& c) {
+    std::vector<std::vector<double>> drop, grid;
+    std::vector<double> finals;
+    for (const std::string& path : runsWith(c, "rewinding")) {
+        const RewindResult rw = readRewinding(path);
+        const std::size_t mid = middleRewindIndex(rw);
+        if (c.rewindGroups.empty()) {
+            c.rewindGroups = rw.groups;
+            c.rewindEpoch = rw.epochs[mid];
+            c.rewindEpochs = rw.epochs;
         }
-        if (has(r->summary, "retraining")) {
-            const RetrainResult rt = readRetraining(r->path);
-            std::vector<std::string> groups;
-            std::vector<double> values;
-            for (const auto& g : rt.groups) {
-                groups.push_back(g.group);
-                values.push_back(g.series.empty() ? std::nan("") : g.series.back().noisyGiven);
-            }
-            if (c.retrainGroups.empty()) c.retrainGroups = groups;
-            if (groups == c.retrainGroups) retrained.push_back(values);
+        if (rw.groups != c.rewindGroups) continue;
+        if (rw.epochs[mid] == c.rewindEpoch) {
+            drop.emplace_back();
+            for (std::size_t g = 0; g < rw.groups.size(); ++g)
+                drop.back().push_back(rw.finalModel.noisyGiven - rw.noisyGiven[g][mid]);
         }
-        if (has(r->summary, "flipping")) {
-            const FlipResult fl = readFlipping(r->path);
-            unitsNoisy.push_back(medianUnits(fl, true));
-            unitsClean.push_back(medianUnits(fl, false));
-        }
-        if (has(r->summary, "dropout_eval")) {
-            const DropoutEvalResult de = readDropoutEval(r->path);
-            std::vector<std::string> modes;
-            dropMemorized.emplace_back();
-            dropTest.emplace_back();
-            for (const auto& m : de.modes) {
-                modes.push_back(m.mode);
-                dropMemorized.back().push_back(m.noisyGiven);
-                dropTest.back().push_back(m.test);
-            }
-            if (c.dropoutModes.empty()) c.dropoutModes = modes;
+        if (rw.epochs == c.rewindEpochs) {
+            grid.emplace_back();  // flattened [group][epoch]
+            for (const auto& row : rw.noisyGiven) grid.back().insert(grid.back().end(), row.begin(), row.end());
+            finals.push_back(rw.finalModel.noisyGiven);
         }
     }
     c.rewindDrop = bandsOf(drop, c.rewindGroups.size());
+    const std::vector<Band> flat = bandsOf(grid, c.rewindGroups.size() * c.rewindEpochs.size());
+    c.rewindGrid.clear();
+    for (std::size_t g = 0; g < c.rewindGroups.size(); ++g)
+        c.rewindGrid.emplace_back(flat.begin() + static_cast<std::ptrdiff_t>(g * c.rewindEpochs.size()),
+                                  flat.begin() + static_cast<std::ptrdiff_t>((g + 1) * c.rewindEpochs.size()));
+    c.rewindFinal = bandOf(finals);
+}
+
+void addRetraining(Condition& c) {
+    std::vector<std::vector<double>> retrained, rewound;
+    for (const std::string& path : runsWith(c, "retraining")) {
+        const RetrainResult rt = readRetraining(path);
+        std::vector<std::string> groups;
+        std::vector<double> last, first;
+        for (const auto& g : rt.groups) {
+            groups.push_back(g.group);
+            last.push_back(g.series.empty() ? std::nan("") : g.series.back().noisyGiven);
+            first.push_back(g.series.empty() ? std::nan("") : g.series.front().noisyGiven);
+        }
+        if (c.retrainGroups.empty()) c.retrainGroups = groups;
+        if (groups != c.retrainGroups) continue;
+        retrained.push_back(last);
+        rewound.push_back(first);
+    }
     c.retrainMemorized = bandsOf(retrained, c.retrainGroups.size());
+    c.retrainRewound = bandsOf(rewound, c.retrainGroups.size());
+}
+
+void addFlipping(Condition& c) {
+    std::vector<double> unitsNoisy, unitsClean;
+    c.unitsNoisyAll.clear();
+    c.unitsCleanAll.clear();
+    for (const std::string& path : runsWith(c, "flipping")) {
+        const FlipResult fl = readFlipping(path);
+        unitsNoisy.push_back(medianUnits(fl, true));
+        unitsClean.push_back(medianUnits(fl, false));
+        c.flipMaxUnits = std::max(c.flipMaxUnits, fl.options.maxUnits);
+        for (const FlipExample& e : fl.examples)
+            (e.noisy ? c.unitsNoisyAll : c.unitsCleanAll)
+                .push_back(static_cast<double>(e.flipped ? static_cast<std::int64_t>(e.units.size())
+                                                         : fl.options.maxUnits + 1));
+    }
     c.unitsNoisy = bandOf(unitsNoisy);
     c.unitsClean = bandOf(unitsClean);
-    c.dropoutMemorized = bandsOf(dropMemorized, c.dropoutModes.size());
-    c.dropoutTest = bandsOf(dropTest, c.dropoutModes.size());
+}
+
+void addDropout(Condition& c) {
+    std::vector<std::vector<double>> memorized, clean, test;
+    for (const std::string& path : runsWith(c, "dropout_eval")) {
+        const DropoutEvalResult de = readDropoutEval(path);
+        std::vector<std::string> modes;
+        memorized.emplace_back();
+        clean.emplace_back();
+        test.emplace_back();
+        for (const auto& m : de.modes) {
+            modes.push_back(m.mode);
+            memorized.back().push_back(m.noisyGiven);
+            clean.back().push_back(m.clean);
+            test.back().push_back(m.test);
+        }
+        if (c.dropoutModes.empty()) c.dropoutModes = modes;
+    }
+    c.dropoutMemorized = bandsOf(memorized, c.dropoutModes.size());
+    c.dropoutClean = bandsOf(clean, c.dropoutModes.size());
+    c.dropoutTest = bandsOf(test, c.dropoutModes.size());
 }
 
 } // namespace
@@ -148,7 +192,7 @@ Band bandOf(const std::vector<double>& values) {
     return b;
 }
 
-Comparison compareRuns(const std::vector<std::string>& runsOrExperiments) {
+Comparison compareRuns(const std::vector<std::string>& runsOrExperiments, unsigned parts) {
     std::vector<RunInfo> runs;
     for (const std::string& item : runsOrExperiments) {
         std::vector<std::string> paths;
@@ -188,31 +232,46 @@ Comparison compareRuns(const std::vector<std::string>& runsOrExperiments) {
     std::vector<std::vector<const RunInfo*>> members;
     for (const RunInfo& r : runs) {
         std::map<std::string, std::string> key;
-        std::string name;
+        std::string name, label;
         for (const auto& k : out.varied) {
             std::string v = r.settings.at(k);
             if (v.size() >= 2 && v.front() == '"') v = v.substr(1, v.size() - 2);  // JSON strings without quotes
             key[k] = v;
             name += (name.empty() ? "" : ",") + k + "=" + v;
+            label += (label.empty() ? "" : ", ") + k + " " + v;
         }
         auto found = std::find_if(out.conditions.begin(), out.conditions.end(),
                                   [&](const Condition& c) { return c.settings == key; });
         if (found == out.conditions.end()) {
             Condition c;
             c.name = name.empty() ? "all runs" : name;
+            c.label = label.empty() ? "all runs" : label;
             c.settings = key;
             out.conditions.push_back(c);
             members.emplace_back();
             found = out.conditions.end() - 1;
         }
         found->runs.push_back(r.path);
+        found->runAnalyses.push_back(r.summary.analyses);
         members[static_cast<std::size_t>(found - out.conditions.begin())].push_back(&r);
     }
     for (std::size_t i = 0; i < out.conditions.size(); ++i) {
         addCurves(out.conditions[i], members[i]);
-        addAnalyses(out.conditions[i], members[i]);
+        out.conditions[i].loaded = CompareCurves;
     }
+    loadCompareParts(out, parts);
     return out;
+}
+
+void loadCompareParts(Comparison& comparison, unsigned parts) {
+    for (Condition& c : comparison.conditions) {
+        const unsigned missing = parts & ~c.loaded;
+        if (missing & CompareRewinding) addRewinding(c);
+        if (missing & CompareRetraining) addRetraining(c);
+        if (missing & CompareFlipping) addFlipping(c);
+        if (missing & CompareDropout) addDropout(c);
+        c.loaded |= missing;
+    }
 }
 
 } // namespace memloc::core

@@ -1,11 +1,13 @@
 #include "main/main_window.h"
 
+#include "compare/compare_window.h"
 #include "jobs/analysis_job.h"
 #include "jobs/job_list_model.h"
 #include "jobs/job_panel_widget.h"
 #include "jobs/training_job.h"
 #include "dialogs/import_dialog.h"
 #include "dialogs/new_run_dialog.h"
+#include "main/checkpoint_export.h"
 #include "main/help_window.h"
 #include "main/recent_files_model.h"
 #include "main/resources.h"
@@ -19,18 +21,17 @@
 #include "views/view_registry.h"
 
 #include "memloc/error.h"
-#include "memloc/run_summary.h"
 #include "memloc/version.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -43,30 +44,11 @@
 #include <QThread>
 #include <QVBoxLayout>
 
-#include <cstdint>
 #include <exception>
 
 namespace memloc::ui {
 
 namespace {
-/// Whether `path` is a checkpoint made elsewhere (or a folder of them) rather than a run file.
-bool isCheckpointSource(const QString& path) {
-    const QFileInfo info(path);
-    if (info.isDir()) return true;
-    const QString suffix = info.suffix().toLower();
-    return suffix == QLatin1String("pt") || suffix == QLatin1String("pth") || suffix == QLatin1String("ckpt") ||
-           suffix == QLatin1String("bin") || suffix == QLatin1String("tar") || suffix == QLatin1String("safetensors");
-}
-
-QStringList runFilesIn(const QMimeData* mime) {
-    QStringList files;
-    for (const QUrl& url : mime->urls())
-        if (url.isLocalFile() && (url.toLocalFile().endsWith(QLatin1String(".h5"), Qt::CaseInsensitive) ||
-                                  isCheckpointSource(url.toLocalFile())))
-            files << url.toLocalFile();
-    return files;
-}
-
 QString deviceText() {
     const QString cpu = MainWindow::tr("CPU, %1 threads").arg(QThread::idealThreadCount());
     const core::BuildInfo build = core::buildInfo();
@@ -176,6 +158,10 @@ void MainWindow::createMenus() {
     import->setToolTip(tr("PyTorch state_dicts, checkpoint dicts, safetensors, TorchScript or an epoch folder"));
     file->addAction(tr("Export &Checkpoint..."), this, &MainWindow::exportCheckpointDialog);
     file->addSeparator();
+    file->addAction(tr("Open E&xperiment..."), this, &MainWindow::openExperimentDialog)
+        ->setToolTip(tr("A sweep's folder (experiment.json and its runs), compared side by side"));
+    file->addAction(tr("Co&mpare Open Runs"), this, &MainWindow::compareOpenRuns);
+    file->addSeparator();
     QAction* report = file->addAction(tr("&Export Report..."), this, &MainWindow::exportReportDialog);
     report->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     file->addSeparator();
@@ -253,6 +239,11 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 bool MainWindow::openRun(const QString& path) {
+    if (QFileInfo(path).isDir() && QFileInfo::exists(QDir(path).filePath(QStringLiteral("experiment.json")))) {
+        CompareWindow::open({path}, this);
+        m_recent->add(path);
+        return true;
+    }
     if (isCheckpointSource(path)) {
         importDialog(path);
         return false;
@@ -331,8 +322,17 @@ bool MainWindow::showView(const QString& id) {
 
 ReportResult MainWindow::exportReport(const QString& folder) {
     QList<PlotWidget*> plots;
-    for (RunView* view : m_views) plots << view->plots();
-    return writeReport(plots, folder, ExportSettings::load());
+    if (m_current)
+        for (RunView* view : m_views) plots << view->plots();
+    ReportResult result = writeReport(plots, folder, ExportSettings::load());
+    // Every open comparison, each in a subfolder named after what it compares.
+    for (CompareWindow* compare : findChildren<CompareWindow*>()) {
+        const QString name = QStringLiteral("compare-%1").arg(QFileInfo(compare->inputs().first()).completeBaseName());
+        const ReportResult part = compare->exportReport(QDir(folder).filePath(name));
+        result.written << part.written;
+        result.errors << part.errors;
+    }
+    return result;
 }
 
 void MainWindow::openFileDialog() {
@@ -384,45 +384,35 @@ void MainWindow::exportCheckpointDialog() {
         showError(tr("Export Checkpoint"), tr("Open a run first."));
         return;
     }
-    const QString run = m_current->path();
-    std::vector<std::int64_t> epochs;
-    try {
-        epochs = core::readRunSummary(run.toStdString()).checkpointEpochs;
-    } catch (const std::exception& e) {
-        showError(tr("Export Checkpoint"), QString::fromStdString(e.what()));
+    QString error;
+    const QString status = exportCheckpointInteractively(this, m_current->path(), &error);
+    if (!error.isEmpty()) showError(tr("Export Checkpoint"), error);
+    if (!status.isEmpty()) statusBar()->showMessage(status, 10000);
+}
+
+void MainWindow::openExperimentDialog() {
+    const QString start = m_recent->files().isEmpty() ? QString() : QFileInfo(m_recent->files().first()).absolutePath();
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Experiment Folder"), start);
+    if (!folder.isEmpty()) openRun(folder);
+}
+
+void MainWindow::compareOpenRuns() {
+    QStringList paths;
+    for (const RunDocument* run : m_runs->runs()) paths << run->path();
+    if (paths.size() < 2) {
+        showError(tr("Compare Open Runs"), tr("Open two runs or more first (or open an experiment folder)."));
         return;
     }
-    if (epochs.empty()) return;
-    QStringList items;
-    for (auto it = epochs.rbegin(); it != epochs.rend(); ++it) items << tr("epoch %1").arg(*it);
-    bool ok = false;
-    const QString chosen = QInputDialog::getItem(this, tr("Export Checkpoint"), tr("Checkpoint:"), items, 0, false, &ok);
-    if (!ok) return;
-    const std::int64_t epoch = epochs[epochs.size() - 1 - static_cast<std::size_t>(items.indexOf(chosen))];
-    const QString suggested = QFileInfo(run).absoluteDir().filePath(
-        QStringLiteral("%1-epoch%2.pt").arg(QFileInfo(run).completeBaseName()).arg(epoch));
-    const QString out = QFileDialog::getSaveFileName(this, tr("Export Checkpoint"), suggested,
-                                                     tr("PyTorch (*.pt);;safetensors (*.safetensors)"));
-    if (out.isEmpty()) return;
-    try {
-        core::exportCheckpoint(run.toStdString(), epoch, out.toStdString());
-    } catch (const std::exception& e) {
-        showError(tr("Export Checkpoint"), QString::fromStdString(e.what()));
-        return;
-    }
-    statusBar()->showMessage(tr("Wrote epoch %1 to %2").arg(epoch).arg(out), 10000);
+    CompareWindow::open(paths, this);
 }
 
 void MainWindow::exportReportDialog() {
-    if (!m_current) {
-        showError(tr("Export Report"), tr("Open a run first."));
+    if (!m_current && findChildren<CompareWindow*>().isEmpty()) {
+        showError(tr("Export Report"), tr("Open a run or a comparison first."));
         return;
     }
-    ExportSettings settings = ExportSettings::load();
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export Report into Folder"), settings.lastFolder);
+    const QString folder = askReportFolder(this, tr("Export Report into Folder"));
     if (folder.isEmpty()) return;
-    settings.lastFolder = folder;
-    settings.save();
     const ReportResult result = exportReport(folder);
     if (!result.errors.isEmpty())
         showError(tr("Export Report"), result.errors.join(QLatin1Char('\n')));

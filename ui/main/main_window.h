@@ -39,7 +39,8 @@ public:
     ~MainWindow() override;
 
     /// Opens a run file; on a bad file shows the core's message in a message box and returns false.
-    /// A checkpoint file or folder made elsewhere opens the import dialog instead.
+    /// An experiment folder opens in a Compare window; a checkpoint file or folder made elsewhere
+    /// opens the import dialog instead.
     bool openRun(const QString& path);
     /// Imports checkpoints as a background job; the run opens when it is written.
     Job* startImport(const core::ImportOptions& options);
@@ -50,7 +51,8 @@ public:
     void startJob(memloc::ui::Job* job);
     /// Shows the view with this id ("training", "gradients", "rewinding", ...); false if unknown.
     bool showView(const QString& id);
-    /// Writes every figure of the current run into `folder` (File > Export Report).
+    /// Writes every figure of the current run into `folder`, and every open comparison's into a
+    /// subfolder "compare-<name>" (File > Export Report).
     ReportResult exportReport(const QString& folder);
 
     OpenRunsModel* runs() const { return m_runs; }
@@ -70,6 +72,10 @@ public Q_SLOTS:
     /// File > Export Checkpoint: a stored checkpoint of the current run to .pt or .safetensors.
     void exportCheckpointDialog();
     void exportReportDialog();
+    /// File > Open Experiment: a sweep's folder in a Compare window.
+    void openExperimentDialog();
+    /// File > Compare Open Runs: every open run in a Compare window.
+    void compareOpenRuns();
     void closeCurrentRun();
     /// Opens the user guide at `page` ("index.html", "analyses.html", ...) and `anchor`.
     void showGuide(const QString& page, const QString& anchor = QString());

@@ -27,4 +27,10 @@ QCPColorGradient divergingGradient() {
                       {0.6, 0xfddbc7}, {0.7, 0xf4a582}, {0.8, 0xd6604d}, {0.9, 0xb2182b}, {1.0, 0x67001f}});
 }
 
+QColor seriesColour(int index) {
+    static const QRgb kTab10[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
+                                  0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
+    return QColor(kTab10[index % 10]);
+}
+
 } // namespace memloc::ui

@@ -9,5 +9,7 @@ namespace memloc::ui {
 QCPColorGradient viridisGradient();
 /// Blue - white - red (ColorBrewer RdBu reversed): signed values; centre the data range on 0.
 QCPColorGradient divergingGradient();
+/// The colour of layer group / series / condition `index` (matplotlib's tab10, cycled).
+QColor seriesColour(int index);
 
 } // namespace memloc::ui

@@ -49,7 +49,11 @@ PlotWidget::PlotWidget(const QString& name, const QString& title, QWidget* paren
 
 QString PlotWidget::title() const { return m_title->text(); }
 
-void PlotWidget::setTitle(const QString& title) { m_title->setText(title); }
+void PlotWidget::setTitle(const QString& title) {
+    if (title == m_title->text()) return;
+    m_title->setText(title);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);  // a title set after the data's replot shows too
+}
 
 void PlotWidget::showLegendBelow(int columns) {
     QCPLayoutGrid* layout = m_plot->plotLayout();

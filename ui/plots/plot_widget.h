@@ -30,6 +30,7 @@ public:
 
     QCustomPlot* plot() const { return m_plot; }
     const QString& name() const { return m_name; }
+    void setName(const QString& name) { m_name = name; }
     QString title() const;
     void setTitle(const QString& title);
 

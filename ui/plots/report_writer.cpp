@@ -4,6 +4,7 @@
 #include "plots/plot_widget.h"
 
 #include <QDir>
+#include <QFileDialog>
 
 namespace memloc::ui {
 
@@ -27,6 +28,15 @@ ReportResult writeReport(const QList<PlotWidget*>& plots, const QString& folder,
         }
     }
     return result;
+}
+
+QString askReportFolder(QWidget* parent, const QString& title) {
+    ExportSettings settings = ExportSettings::load();
+    const QString folder = QFileDialog::getExistingDirectory(parent, title, settings.lastFolder);
+    if (folder.isEmpty()) return folder;
+    settings.lastFolder = folder;
+    settings.save();
+    return folder;
 }
 
 } // namespace memloc::ui

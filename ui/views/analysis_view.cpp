@@ -102,12 +102,6 @@ void AnalysisView::updateButton() {
     m_rerunButton->setEnabled(m_run && !running);
 }
 
-QColor seriesColour(int index) {
-    static const QRgb kTab10[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
-                                  0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
-    return QColor(kTab10[index % 10]);
-}
-
 QString accuracyLine(const QString& name, double fraction) {
     return QStringLiteral("%1: %2").arg(name, percentText(fraction));
 }

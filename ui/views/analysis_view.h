@@ -3,6 +3,7 @@
 // and a "Re-run..." button when it exists, both through the analysis' parameters dialog.
 
 #include "jobs/analysis_job.h"
+#include "plots/color_maps.h"
 #include "views/run_view.h"
 
 #include <QColor>
@@ -73,9 +74,6 @@ private:
     AnalysisParams m_lastParams;
     bool m_hasLastParams = false;
 };
-
-/// The colour of layer group / series `index` (matplotlib's tab10, cycled).
-QColor seriesColour(int index);
 
 /// "x" line of a tooltip: accuracy as a percentage.
 QString accuracyLine(const QString& name, double fraction);
