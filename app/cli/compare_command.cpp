@@ -89,6 +89,7 @@ int compareCommand(const Arguments& args) {
         }
         const nlohmann::json j = {{"varied", c.varied},
                                   {"averaged_over", c.seedKeys},
+                                  {"left_out", c.leftOut},
                                   {"band", "mean, min, max and sample sd (n - 1) over each condition's runs"},
                                   {"conditions", conditions}};
         std::printf("%s\n", j.dump(2).c_str());
@@ -102,6 +103,7 @@ int compareCommand(const Arguments& args) {
     for (const auto& s : c.seedKeys) seeds += (seeds.empty() ? "" : ", ") + s;
     std::printf("compare: %zu runs in %zu conditions (varied: %s; averaged over: %s)\n", runs, c.conditions.size(),
                 varied.empty() ? "nothing" : varied.c_str(), seeds.empty() ? "nothing" : seeds.c_str());
+    for (const auto& path : c.leftOut) std::printf("left out, not finished: %s\n", path.c_str());
     std::printf("each figure: mean over the condition's runs [min, max] and sample sd; accuracies in %%\n");
     std::printf("\nfinal epoch%-14s%-34s%-34s%-34s\n", "", "memorized", "clean", "test");
     for (const auto& cond : c.conditions) {

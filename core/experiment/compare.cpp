@@ -194,15 +194,18 @@ Band bandOf(const std::vector<double>& values) {
 
 Comparison compareRuns(const std::vector<std::string>& runsOrExperiments, unsigned parts) {
     std::vector<RunInfo> runs;
+    std::vector<std::string> leftOut;
     for (const std::string& item : runsOrExperiments) {
         std::vector<std::string> paths;
         if (fs::is_directory(item)) {
+            // A run another process is still writing is not read: only runs recorded as done.
             const Experiment e = readExperiment(item);
             for (const auto& r : e.runs) {
                 const std::string path = (fs::path(item) / r.path).string();
-                if (fs::exists(path)) paths.push_back(path);
+                if (r.state == "done" && fs::exists(path)) paths.push_back(path);
+                else if (r.state != "planned") leftOut.push_back(path + " (" + r.state + ")");
             }
-            if (paths.empty()) throw Error(item + ": the experiment has no run file yet");
+            if (paths.empty()) throw Error(item + ": the experiment has no finished run yet");
         } else {
             paths.push_back(item);
         }
@@ -220,6 +223,7 @@ Comparison compareRuns(const std::vector<std::string>& runsOrExperiments, unsign
     if (runs.empty()) throw Error("compare needs at least one run file or experiment folder");
 
     Comparison out;
+    out.leftOut = leftOut;
     std::set<std::string> varied, seeds;
     for (const auto& [key, value] : runs.front().settings)
         for (const RunInfo& r : runs) {

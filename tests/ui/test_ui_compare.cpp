@@ -10,6 +10,7 @@
 #include "runs/open_runs_model.h"
 #include "tiny_run.h"
 
+#include "memloc/compare.h"
 #include "memloc/flipping.h"
 #include "memloc/retraining.h"
 #include "memloc/rewinding.h"
@@ -18,6 +19,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -245,6 +249,32 @@ private Q_SLOTS:
         QVERIFY(w && waitForParts(w, memloc::core::CompareCurves));
         QCOMPARE(w->comparison()->conditions.size(), size_t(2));
         QCOMPARE(w->comparison()->varied, std::vector<std::string>{"noise"});
+    }
+
+    // A run the manifest records as still training (another process may be writing it) is left
+    // out and listed; the other seven are compared.
+    void leavesOutUnfinishedRuns() {
+        const QString copy = m_dir.filePath(QStringLiteral("partial"));
+        QVERIFY(QDir().mkpath(copy));
+        QVERIFY(QFile::link(m_folder + QStringLiteral("/runs"), copy + QStringLiteral("/runs")));
+        QFile in(m_folder + QStringLiteral("/experiment.json"));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QJsonObject manifest = QJsonDocument::fromJson(in.readAll()).object();
+        QJsonArray runs = manifest.value(QStringLiteral("runs")).toArray();
+        QJsonObject first = runs[0].toObject();
+        first.insert(QStringLiteral("state"), QStringLiteral("training"));
+        runs[0] = first;
+        manifest.insert(QStringLiteral("runs"), runs);
+        QFile out(copy + QStringLiteral("/experiment.json"));
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QJsonDocument(manifest).toJson());
+        out.close();
+        const auto c = memloc::core::compareRuns({copy.toStdString()}, memloc::core::CompareCurves);
+        QCOMPARE(c.leftOut.size(), size_t(1));
+        QVERIFY(QString::fromStdString(c.leftOut[0]).endsWith(QStringLiteral("noise-0.1_seed-0_dropout-none.h5 (training)")));
+        size_t compared = 0;
+        for (const auto& cond : c.conditions) compared += cond.runs.size();
+        QCOMPARE(compared, size_t(7));
     }
 
     // A folder without a manifest, and a manifest that is not JSON: the window says which file

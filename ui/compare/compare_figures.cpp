@@ -145,7 +145,14 @@ void CompareFigures::redraw() {
                               "bars show the mean over a condition's runs; %4.",
                               nullptr, int(runs))
                                .arg(c->conditions.size())
-                               .arg(join(c->varied), join(c->seedKeys), bandText(m_mode)));
+                               .arg(join(c->varied), join(c->seedKeys), bandText(m_mode)) +
+                               (c && !c->leftOut.empty()
+                                    ? tr(" Left out, not finished: %1.").arg(QString::number(c->leftOut.size()))
+                                    : QString()));
+    QStringList leftOut;
+    if (c)
+        for (const std::string& path : c->leftOut) leftOut << QString::fromStdString(path);
+    m_header->setToolTip(leftOut.isEmpty() ? QString() : tr("Not finished (by the manifest):\n%1").arg(leftOut.join(QLatin1Char('\n'))));
     fillTable();
     for (int i = 0; i < 3; ++i) drawConditionCurves(m_curves[i], c, static_cast<CurveMetric>(i), m_mode);
     m_rewinding->setComparison(loaded(c, core::CompareRewinding) ? c : nullptr, m_mode);

@@ -71,10 +71,14 @@ struct Comparison {
     std::vector<std::string> varied;      ///< the settings that tell conditions apart
     std::vector<std::string> seedKeys;    ///< the settings averaged over (seed, noise_seed, ...)
     std::vector<Condition> conditions;    ///< in the order their first run appears
+    /// Runs of experiment folders left out because the manifest says they are not done yet:
+    /// "FOLDER/runs/x.h5 (training)".
+    std::vector<std::string> leftOut;
 };
 
-/// Compares run files, given directly and/or as experiment folders (every run of the manifest
-/// whose file exists). Settings that differ between the runs define the conditions, except the
+/// Compares run files, given directly and/or as experiment folders (every run the manifest
+/// records as done; the others, still training or analysing, interrupted or failed, are listed
+/// in leftOut). Settings that differ between the runs define the conditions, except the
 /// seeds (seed, noise_seed, subset_seed), which are averaged over. Reads the run summaries and
 /// the stored analyses named in `parts`, never a checkpoint. Throws Error naming the file when a
 /// run or a manifest cannot be read.
