@@ -30,6 +30,7 @@ int exportCheckpointCommand(const Arguments& args);
 int compareCommand(const Arguments& args);
 /// Takes argv itself: its --vary option repeats.
 int sweepCommand(int argc, char** argv);
+int reproduceCommand(const Arguments& args);
 
 /// Applies "--batch-size 64" style options (every option not in `own`) to `base`, typed by the
 /// config's own fields; UsageError for an unknown option or a malformed value.

@@ -67,6 +67,14 @@ commands:
            same command again skips finished runs and resumes an interrupted one; under
            torchrun (RANK, WORLD_SIZE) or a Slurm job array, run i goes to process i mod P
            (cuda:LOCAL_RANK when LOCAL_RANK is set and GPUs are present)
+  reproduce [--scale demo|paper] [--out DIR] [--config BASE.json] [--eval-subset N]
+           [--retrain-epochs K] [--flip-examples N] [--device D] [--threads N] [--quiet]
+           the paper's experiment suite (noise 0.05,0.1,0.2 x dropout none,example-tied, every
+           analysis) as an experiment folder (default memloc-reproduce-SCALE; the same command
+           again resumes it), then DIR/report.html, report.json and report-*.csv: each of the
+           paper's claims with the paper's number, memloc's, and a verdict by a fixed rule;
+           demo: Fashion-MNIST cut down to about 10 minutes on 2 CPU cores; paper: the
+           paper's setup (60000 images, width 1, 50 epochs, batch 512), for a GPU
   compare  RUN.h5|FOLDER ... [--json]
            runs and experiment folders side by side: runs differing only in their seeds form
            a condition; per condition the final accuracies, units to flip, rewinding drops,
@@ -182,6 +190,7 @@ int runCommand(const std::string& command, int argc, char** argv) {
         if (command == "import") return importCommand(Arguments(argc, argv, 2, {"json", "quiet", "overwrite"}));
         if (command == "sweep") return sweepCommand(argc, argv);
         if (command == "compare") return compareCommand(Arguments(argc, argv, 2, {"json"}));
+        if (command == "reproduce") return reproduceCommand(Arguments(argc, argv, 2, {"quiet"}));
         if (command == "export-checkpoint") return exportCheckpointCommand(Arguments(argc, argv, 2, {}));
         throw UsageError{"unknown command '" + command + "' (try memloc-cli help)"};
     } catch (const UsageError& e) {
