@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-pthread libgloo-dev
   libhdf5-dev nlohmann-json3-dev zlib1g-dev
+  libmatio-dev
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   dataset-fashion-mnist
   xvfb xauth imagemagick

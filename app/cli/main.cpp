@@ -23,7 +23,7 @@ commands:
   train    train a run with label noise into an HDF5 run file
            --out RUN.h5 [--config FILE.json] [--SETTING VALUE ...] [--overwrite] [--quiet]
            --resume RUN.h5 [--device D] [--threads N]    continue an interrupted run
-           settings (also JSON keys, '-' for '_'): --dataset fashion-mnist|mnist|cifar10|synthetic
+           settings (also JSON keys, '-' for '_'): --dataset fashion-mnist|mnist|cifar10|cifar100|svhn|synthetic
            --data-dir DIR --subset N --subset-mode first|random --subset-seed S --test-subset N
            --noise P --noise-seed S --model resnet9|mlp|resnet50|vit --width W --epochs E --batch-size B
            --lr LR --momentum M --nesterov true|false --weight-decay WD

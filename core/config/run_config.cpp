@@ -143,8 +143,9 @@ std::string configToJson(const RunConfig& config) {
 
 void validateConfig(const RunConfig& c) {
     auto fail = [](const std::string& msg) { throw Error("invalid config: " + msg); };
-    if (c.dataset != "fashion-mnist" && c.dataset != "mnist" && c.dataset != "cifar10" && c.dataset != "synthetic")
-        fail("dataset '" + c.dataset + "' is unknown (expected fashion-mnist, mnist, cifar10 or synthetic)");
+    const std::vector<std::string>& datasets = datasetNames();
+    if (std::find(datasets.begin(), datasets.end(), c.dataset) == datasets.end())
+        fail("dataset '" + c.dataset + "' is unknown (expected " + datasetList() + ")");
     if (c.subset < 0) fail("subset must be >= 0 (0 = all), got " + std::to_string(c.subset));
     if (c.testSubset < 0) fail("test_subset must be >= 0 (0 = all), got " + std::to_string(c.testSubset));
     if (c.subsetMode != "first" && c.subsetMode != "random") fail("subset_mode must be first or random, got '" + c.subsetMode + "'");
@@ -228,9 +229,25 @@ std::optional<Normalization> parseNormalization(const std::string& text) {
     return n;
 }
 
+const std::vector<std::string>& datasetNames() {
+    static const std::vector<std::string> names = {"fashion-mnist", "mnist", "cifar10", "cifar100", "svhn", "synthetic"};
+    return names;
+}
+
+std::string datasetList() {
+    const std::vector<std::string>& names = datasetNames();
+    std::string text;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        text += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+    return text;
+}
+
 std::string defaultDataDir(const std::string& dataset) {
-    if (dataset == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
-    return "";
+    // Debian's dataset-fashion-mnist package installs the first; the others follow its layout.
+    if (dataset == "synthetic") return "";
+    const std::vector<std::string>& names = datasetNames();
+    if (std::find(names.begin(), names.end(), dataset) == names.end()) return "";
+    return "/usr/share/datasets/" + dataset;
 }
 
 } // namespace memloc::core

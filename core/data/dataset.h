@@ -35,6 +35,20 @@ ImageSet loadMnistSplit(const std::string& dir, bool train);
 /// byte + 3072 pixel bytes; a file whose size is not a multiple of 3073 is reported as truncated.
 ImageSet loadCifar10Split(const std::string& dir, bool train);
 
+/// Loads CIFAR-100 binary files from `dir` (train.bin or test.bin; the dir may also be the parent
+/// containing cifar-100-binary/). Each record is 1 coarse label byte (< 20) + 1 fine label byte
+/// (< 100) + 3072 pixel bytes; the labels are the fine ones. numClasses = 100.
+ImageSet loadCifar100Split(const std::string& dir, bool train);
+
+/// Whether this build reads SVHN's .mat files (it was built with libmatio).
+bool svhnSupported();
+
+/// Loads SVHN's cropped digits from `dir` (train_32x32.mat or test_32x32.mat, MATLAB v5 or v7.3):
+/// `X` uint8 32x32x3xN (column-major, so image n is X(:,:,:,n)) and `y` Nx1 with labels 1..10,
+/// where 10 is the digit 0 (stored as label 0). numClasses = 10. Throws Error when this build has
+/// no libmatio.
+ImageSet loadSvhnSplit(const std::string& dir, bool train);
+
 /// A deterministic synthetic image set for tests: each class has a fixed random prototype
 /// pattern (seeded), examples are prototype + noise, clipped to uint8. Learnable in a few epochs.
 ImageSet makeSyntheticImages(std::int64_t n, std::int64_t numClasses, std::int64_t channels,

@@ -4,7 +4,10 @@
 #include "memloc/error.h"
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
+#include <string>
+#include <system_error>
 
 namespace memloc::core {
 
@@ -20,10 +23,12 @@ Splits loadSplits(const RunConfig& c, const std::string& dir) {
     if (c.dataset == "fashion-mnist" || c.dataset == "mnist")
         return {loadMnistSplit(dir, true), loadMnistSplit(dir, false)};
     if (c.dataset == "cifar10") return {loadCifar10Split(dir, true), loadCifar10Split(dir, false)};
+    if (c.dataset == "cifar100") return {loadCifar100Split(dir, true), loadCifar100Split(dir, false)};
+    if (c.dataset == "svhn") return {loadSvhnSplit(dir, true), loadSvhnSplit(dir, false)};
     if (c.dataset == "synthetic")
         return {makeSyntheticImages(c.syntheticTrain, c.syntheticClasses, 1, c.syntheticSize, kSyntheticSeed, false),
                 makeSyntheticImages(c.syntheticTest, c.syntheticClasses, 1, c.syntheticSize, kSyntheticSeed, true)};
-    throw Error("unknown dataset '" + c.dataset + "' (expected fashion-mnist, mnist, cifar10 or synthetic)");
+    throw Error("unknown dataset '" + c.dataset + "' (expected " + datasetList() + ")");
 }
 
 } // namespace
@@ -34,6 +39,10 @@ RunData prepareRunData(const RunConfig& config, torch::Device device) {
     d.dataDir = config.dataset == "synthetic" ? "" : (config.dataDir.empty() ? defaultDataDir(config.dataset) : config.dataDir);
     if (config.dataset != "synthetic" && d.dataDir.empty())
         throw Error("dataset '" + config.dataset + "' needs a data folder (--data-dir)");
+    std::error_code ec;
+    if (config.dataset != "synthetic" && config.dataDir.empty() && !std::filesystem::is_directory(d.dataDir, ec))
+        throw Error("dataset '" + config.dataset + "': its default data folder " + d.dataDir +
+                    " does not exist; set data_dir (--data-dir) to the folder that holds its files");
     Splits s = loadSplits(config, d.dataDir);
     d.numClasses = s.train.numClasses;
 

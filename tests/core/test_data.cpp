@@ -69,22 +69,6 @@ QByteArray readFile(const QString& path) {
 }
 
 
-bool containsAll(const QString& message, const QStringList& parts) {
-    if (message.isEmpty() || message.contains('\n'))
-        return false;
-    for (const QString& p : parts)
-        if (!message.contains(p))
-            return false;
-    return true;
-}
-
-#define CHECK_ERROR(call, ...)                                                                     \
-    do {                                                                                           \
-        const QString msg_ = errorOf([&] { (void)(call); });                                     \
-        QVERIFY2(containsAll(msg_, QStringList{__VA_ARGS__}),                                      \
-                 qPrintable(QStringLiteral("unexpected error message: \"%1\"").arg(msg_)));        \
-    } while (0)
-
 torch::Tensor rampLabels(std::int64_t n, std::int64_t numClasses) {
     return torch::arange(n, torch::kInt64).remainder(numClasses);
 }

@@ -12,7 +12,7 @@ namespace memloc::core {
 /// "batch_size"); see README "Configuration keys".
 struct RunConfig {
     // Data
-    std::string dataset = "fashion-mnist";  ///< fashion-mnist | mnist | cifar10 | synthetic
+    std::string dataset = "fashion-mnist";  ///< fashion-mnist | mnist | cifar10 | cifar100 | svhn | synthetic
     std::string dataDir;                    ///< empty: the dataset's default location
     std::int64_t subset = 0;                ///< training examples used; 0 = all
     std::string subsetMode = "first";       ///< first | random
@@ -94,7 +94,15 @@ struct Normalization {
 /// Throws Error on anything else.
 std::optional<Normalization> parseNormalization(const std::string& text);
 
-/// The default data folder for a dataset name ("" when it has none).
+/// The values of RunConfig::dataset: fashion-mnist, mnist, cifar10, cifar100, svhn, synthetic.
+const std::vector<std::string>& datasetNames();
+
+/// datasetNames() for messages: "fashion-mnist, mnist, ... or synthetic".
+std::string datasetList();
+
+/// The default data folder for a dataset name: /usr/share/datasets/NAME (where Debian's
+/// dataset-fashion-mnist package puts Fashion-MNIST) for every real dataset, "" for synthetic
+/// data and unknown names.
 std::string defaultDataDir(const std::string& dataset);
 
 } // namespace memloc::core
