@@ -10,7 +10,7 @@ packages=(
   libmatio-dev
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   dataset-fashion-mnist
-  xvfb xauth imagemagick
+  xvfb xauth imagemagick xdotool
   dpkg-dev appstream desktop-file-utils
   python3-torch python3-h5py python3-numpy
 )

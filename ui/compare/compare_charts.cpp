@@ -219,6 +219,7 @@ void drawUnitsToFlip(PlotWidget* plot, const ComparisonPtr& comparison) {
                                                   {QT_TRANSLATE_NOOP("CompareCharts", "clean"), 0x1f77b4}};
     double top = 1;
     std::int64_t limit = 0;
+    bool anyNotFlipped = false;  // counted as the run's limit + 1
     for (int k = 0; k < 2; ++k) {
         auto* boxes = new QCPStatisticalBox(p->xAxis, p->yAxis);
         boxes->setName(tr(kinds[k].first));
@@ -233,6 +234,7 @@ void drawUnitsToFlip(PlotWidget* plot, const ComparisonPtr& comparison) {
             limit = std::max(limit, c.flipMaxUnits);
             if (v.empty()) continue;
             std::sort(v.begin(), v.end());
+            anyNotFlipped = anyNotFlipped || v.back() > double(c.flipMaxUnits);
             const double q1 = quantile(v, 0.25), q3 = quantile(v, 0.75), iqr = q3 - q1;
             QVector<double> outliers;
             double low = q3, high = q1;  // whiskers: the furthest values within 1.5 IQR
@@ -253,7 +255,7 @@ void drawUnitsToFlip(PlotWidget* plot, const ComparisonPtr& comparison) {
     p->xAxis->setTickLabelRotation(labels.size() > 6 ? 30 : 0);
     p->xAxis->grid()->setVisible(false);
     p->xAxis->setRange(-0.6, std::max<qsizetype>(1, labels.size()) - 0.4);
-    p->yAxis->setLabel(limit > 0 ? tr("units zeroed (%1: not flipped within %2)").arg(limit + 1).arg(limit)
+    p->yAxis->setLabel(anyNotFlipped ? tr("units zeroed (%1: not flipped within %2)").arg(limit + 1).arg(limit)
                                  : tr("units zeroed"));
     p->yAxis->setRange(0, top * 1.08 + 0.5);
     p->replot();
