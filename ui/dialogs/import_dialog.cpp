@@ -2,6 +2,7 @@
 
 #include "dialogs/form_widgets.h"
 #include "memloc/error.h"
+#include "memloc/run_config.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -116,7 +117,10 @@ QWidget* ImportDialog::buildSourceGroup() {
 QWidget* ImportDialog::buildDataGroup() {
     auto* group = new QGroupBox(tr("Data it was trained on"));
     auto* form = new QFormLayout(group);
-    m_dataset = choiceBox({QStringLiteral("fashion-mnist"), QStringLiteral("mnist"), QStringLiteral("cifar10")});
+    QStringList datasets;
+    for (const std::string& name : core::datasetNames())
+        if (name != "synthetic") datasets << QString::fromStdString(name);
+    m_dataset = choiceBox(datasets);
     form->addRow(tr("Dataset:"), m_dataset);
     m_dataDir = new QLineEdit;
     m_dataDir->setPlaceholderText(tr("default location"));

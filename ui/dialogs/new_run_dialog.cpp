@@ -4,6 +4,7 @@
 #include "dialogs/run_presets.h"
 
 #include "memloc/error.h"
+#include "memloc/run_config.h"
 #include "memloc/version.h"
 
 #include <QCheckBox>
@@ -93,10 +94,12 @@ NewRunDialog::NewRunDialog(QWidget* parent) : QDialog(parent) {
 }
 
 QWidget* NewRunDialog::buildDataGroup() {
-    m_dataset = choiceBox({QStringLiteral("fashion-mnist"), QStringLiteral("mnist"), QStringLiteral("cifar10"),
-                           QStringLiteral("synthetic")});
-    m_dataset->setToolTip(tr("fashion-mnist ships with Debian (dataset-fashion-mnist); MNIST and CIFAR-10 (binary "
-                             "batches) are read from a folder you choose; synthetic data is for quick checks"));
+    QStringList datasets;
+    for (const std::string& name : core::datasetNames()) datasets << QString::fromStdString(name);
+    m_dataset = choiceBox(datasets);
+    m_dataset->setToolTip(tr("fashion-mnist ships with Debian (dataset-fashion-mnist); MNIST (IDX), CIFAR-10 and "
+                             "CIFAR-100 (binary versions) and SVHN (train_32x32.mat, test_32x32.mat) are read from "
+                             "the folder you choose; synthetic data is for quick checks"));
     m_dataDir = new QLineEdit;
     m_dataDir->setMinimumWidth(220);
     auto* browse = new QPushButton(tr("Browse..."));
