@@ -6,6 +6,7 @@
 #include "compare/compare_window.h"
 #include "main/export_command.h"
 #include "main/main_window.h"
+#include "main/run_browser_widget.h"
 #include "plots/heatmap_plot_widget.h"
 #include "runs/open_runs_model.h"
 #include "tiny_run.h"
@@ -24,6 +25,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QTableWidget>
+#include <QTreeWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -237,16 +239,23 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(report + QStringLiteral("/compare-exp/compare_units_to_flip.png")));
     }
 
-    // Two open runs compared from the File menu: one condition each.
+    // Open runs compared from the File menu: the two selected in the Runs panel (one condition
+    // each), not the third.
     void compareOpenRuns() {
         memloc::ui::MainWindow main;
         const auto a = runsOf(m_folder, QStringLiteral("0.1"), QStringLiteral("none"));
         const auto b = runsOf(m_folder, QStringLiteral("0.25"), QStringLiteral("none"));
-        QVERIFY(main.openRun(QString::fromStdString(a[0])));
-        QVERIFY(main.openRun(QString::fromStdString(b[0])));
+        for (const std::string& run : {a[0], b[0], a[1]}) QVERIFY(main.openRun(QString::fromStdString(run)));
+        QTreeWidget* tree = main.runBrowser()->tree();
+        tree->clearSelection();
+        tree->topLevelItem(0)->setSelected(true);
+        tree->topLevelItem(1)->child(0)->setSelected(true);  // an item under a run selects that run
+        QCOMPARE(main.runBrowser()->selectedRunPaths(),
+                 (QStringList{QString::fromStdString(a[0]), QString::fromStdString(b[0])}));
         main.compareOpenRuns();
         CompareWindow* w = waitForWindow(&main);
         QVERIFY(w && waitForParts(w, memloc::core::CompareCurves));
+        QCOMPARE(w->inputs().size(), 2);
         QCOMPARE(w->comparison()->conditions.size(), size_t(2));
         QCOMPARE(w->comparison()->varied, std::vector<std::string>{"noise"});
     }

@@ -133,6 +133,8 @@ void MainWindow::createViews() {
 
 void MainWindow::createDocks() {
     m_browser = new RunBrowserWidget(m_runs);
+    connect(m_browser, &RunBrowserWidget::compareRequested, this,
+            [this](const QStringList& runs) { CompareWindow::open(runs, this); });
     auto* browserDock = new QDockWidget(tr("Runs"), this);
     browserDock->setObjectName(QStringLiteral("runsDock"));
     browserDock->setWidget(m_browser);
@@ -160,7 +162,8 @@ void MainWindow::createMenus() {
     file->addSeparator();
     file->addAction(tr("Open E&xperiment..."), this, &MainWindow::openExperimentDialog)
         ->setToolTip(tr("A sweep's folder (experiment.json and its runs), compared side by side"));
-    file->addAction(tr("Co&mpare Open Runs"), this, &MainWindow::compareOpenRuns);
+    file->addAction(tr("Co&mpare Open Runs"), this, &MainWindow::compareOpenRuns)
+        ->setToolTip(tr("The runs selected in the Runs panel when there are several, else every open run"));
     file->addSeparator();
     QAction* report = file->addAction(tr("&Export Report..."), this, &MainWindow::exportReportDialog);
     report->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
@@ -397,8 +400,9 @@ void MainWindow::openExperimentDialog() {
 }
 
 void MainWindow::compareOpenRuns() {
-    QStringList paths;
-    for (const RunDocument* run : m_runs->runs()) paths << run->path();
+    QStringList paths = m_browser->selectedRunPaths();  // several selected: those; else every open run
+    if (paths.size() < 2)
+        for (const RunDocument* run : m_runs->runs()) paths << run->path();
     if (paths.size() < 2) {
         showError(tr("Compare Open Runs"), tr("Open two runs or more first (or open an experiment folder)."));
         return;

@@ -74,7 +74,8 @@ public Q_SLOTS:
     void exportReportDialog();
     /// File > Open Experiment: a sweep's folder in a Compare window.
     void openExperimentDialog();
-    /// File > Compare Open Runs: every open run in a Compare window.
+    /// File > Compare Open Runs: the runs selected in the Runs panel (when several are) or every
+    /// open run, in a Compare window.
     void compareOpenRuns();
     void closeCurrentRun();
     /// Opens the user guide at `page` ("index.html", "analyses.html", ...) and `anchor`.

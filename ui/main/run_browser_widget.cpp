@@ -85,6 +85,7 @@ RunBrowserWidget::RunBrowserWidget(OpenRunsModel* runs, QWidget* parent) : QWidg
     m_tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_tree->header()->setStretchLastSection(true);
     m_tree->setUniformRowHeights(true);
+    m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_tree, &QTreeWidget::itemSelectionChanged, this, &RunBrowserWidget::selectionChanged);
     connect(m_tree, &QWidget::customContextMenuRequested, this, &RunBrowserWidget::showContextMenu);
@@ -141,12 +142,30 @@ void RunBrowserWidget::selectionChanged() {
     if (RunDocument* run = m_items.key(item, nullptr)) m_runs->setCurrent(run);
 }
 
+QStringList RunBrowserWidget::selectedRunPaths() const {
+    QStringList paths;
+    for (RunDocument* run : m_runs->runs()) {
+        QTreeWidgetItem* top = m_items.value(run);
+        bool selected = top && top->isSelected();
+        for (QTreeWidgetItem* item : m_tree->selectedItems()) {
+            while (item->parent()) item = item->parent();
+            selected = selected || item == top;
+        }
+        if (selected) paths << run->path();
+    }
+    return paths;
+}
+
 void RunBrowserWidget::showContextMenu(const QPoint& pos) {
     QTreeWidgetItem* item = m_tree->itemAt(pos);
     while (item && item->parent()) item = item->parent();
     RunDocument* run = m_items.key(item, nullptr);
     if (!run) return;
     QMenu menu(this);
+    const QStringList selected = selectedRunPaths();
+    if (selected.size() >= 2)
+        menu.addAction(tr("Compare %n Selected Runs", nullptr, int(selected.size())), this,
+                       [this, selected] { Q_EMIT compareRequested(selected); });
     menu.addAction(tr("Close Run"), this, [this, run] { m_runs->close(run); });
     menu.exec(m_tree->viewport()->mapToGlobal(pos));
 }

@@ -2,6 +2,7 @@
 // The left dock: open runs with their state, data, config, epochs, layer groups and analyses.
 
 #include <QHash>
+#include <QStringList>
 #include <QWidget>
 
 class QTreeWidget;
@@ -13,7 +14,8 @@ class OpenRunsModel;
 class RunDocument;
 
 /// A tree with one top-level item per open run. Selecting anything under a run makes it the
-/// current run; the tree follows the model's current run too.
+/// current run; the tree follows the model's current run too. Several runs selected can be
+/// compared from the context menu.
 class RunBrowserWidget : public QWidget {
     Q_OBJECT
 
@@ -25,6 +27,12 @@ public:
     QTreeWidget* tree() const { return m_tree; }
     /// The top-level item of `run` (tests read its children).
     QTreeWidgetItem* itemFor(RunDocument* run) const { return m_items.value(run); }
+    /// The run files of every run with a selected item (Ctrl/Shift+click selects several).
+    QStringList selectedRunPaths() const;
+
+Q_SIGNALS:
+    /// The context menu's Compare Selected Runs.
+    void compareRequested(const QStringList& runPaths);
 
 private:
     void addRun(RunDocument* run);
