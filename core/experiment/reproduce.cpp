@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 // on two CPU cores, while the networks still memorize most of their noisy examples. Dropout
 // settings as the demo's example-tied dropout twin (a narrow network needs p_gen 0.4).
 constexpr const char* kDemoConfig = R"({
-  "dataset": "fashion-mnist", "subset": 1500, "test_subset": 500, "noise": 0.1, "noise_seed": 0,
+  "dataset": "fashion-mnist", "subset": 1000, "test_subset": 300, "noise": 0.1, "noise_seed": 0,
   "model": "resnet9", "width": 0.25, "epochs": 15, "batch_size": 32, "lr": 0.05, "momentum": 0.9,
   "nesterov": true, "weight_decay": 0.0005, "schedule": "cosine", "warmup": 0.1, "seed": 0,
   "accounting": true, "p_gen": 0.4, "p_mem": 0.1, "dropout_blocks": "2,3,5,6"})";
@@ -169,8 +169,8 @@ ReproduceScale reproduceScale(const std::string& name) {
         SweepAnalysisOptions options;   // eval subset, retraining epochs, flipped examples
     };
     static const Preset presets[] = {
-        {"demo", "Fashion-MNIST, 1500 images, ResNet-9 x0.25, 15 epochs (about ten minutes on two CPU cores)",
-         kDemoConfig, {150, 2, 8}},
+        {"demo", "Fashion-MNIST, 1000 images, ResNet-9 x0.25, 15 epochs (under ten minutes on two CPU cores)",
+         kDemoConfig, {100, 2, 8}},
         {"paper", "Fashion-MNIST, all 60000 images, ResNet-9 x1, 50 epochs, batch 512 (for a GPU)", kPaperConfig,
          {1000, 20, 50}},
         {"test", "tiny synthetic runs (for tests)", kTestConfig, {32, 1, 2}},

@@ -135,9 +135,11 @@ ClaimVerdict judgeRetraining(const RetrainEvidence& e) {
         (std::find(critical.begin(), critical.end(), g) != critical.end() ? crit : non).push_back(e.recovered[g].mean);
     std::string text = perGroup("recovered", e.groups, e.recovered, true);
     const Band nonBand = bandOf(non), critBand = bandOf(crit);
-    text += " non-critical mean " + (non.empty() ? number(100 * nonBand.mean, "%.0f%%") : std::string("n/a")) +
-            ", critical (" + names(e.groups, critical) + ") mean " +
-            (crit.empty() ? std::string("n/a") : number(100 * critBand.mean, "%.0f%%"));
+    auto meanText = [](const std::vector<double>& values, const Band& band) {
+        return values.empty() ? std::string("n/a") : number(100 * band.mean, "%.0f%%");
+    };
+    text += " non-critical mean " + meanText(non, nonBand) + ", critical (" + names(e.groups, critical) + ") mean " +
+            meanText(crit, critBand);
     Verdict v = Verdict::DoesNotHold;
     if (!non.empty() && nonBand.mean >= 0.5)
         v = !crit.empty() && nonBand.mean - critBand.mean >= 0.2 ? Verdict::Holds : Verdict::Partly;

@@ -86,6 +86,8 @@ private Q_SLOTS:
     void retrainingRule() {
         RetrainEvidence pass{{"a", "b", "c", "d"}, many({0.9, 0.2, 0.8, 0.1}), many({0.0, 0.3, 0.05, 0.4})};
         QCOMPARE(judgeRetraining(pass).verdict, Verdict::Holds);
+        QVERIFY(QString::fromStdString(judgeRetraining(pass).measured)
+                    .contains(QStringLiteral("non-critical mean 85%, critical (b, d) mean 15%")));
         RetrainEvidence fail{{"a", "b", "c", "d"}, many({0.1, 0.2, 0.1, 0.1}), many({0.0, 0.3, 0.05, 0.4})};
         QCOMPARE(judgeRetraining(fail).verdict, Verdict::DoesNotHold);
         RetrainEvidence noGap{{"a", "b"}, many({0.9, 0.85}), many({0.0, 0.3})};
