@@ -39,17 +39,6 @@ bool has(const std::vector<std::string>& analyses, const std::string& analysis) 
     return std::find(analyses.begin(), analyses.end(), analysis) != analyses.end();
 }
 
-/// Bands over the runs of values[run][k], k < width.
-std::vector<Band> bandsOf(const std::vector<std::vector<double>>& values, std::size_t width) {
-    std::vector<Band> out;
-    for (std::size_t k = 0; k < width; ++k) {
-        std::vector<double> column;
-        for (const auto& row : values) column.push_back(k < row.size() ? row[k] : std::nan(""));
-        out.push_back(bandOf(column));
-    }
-    return out;
-}
-
 void addCurves(Condition& c, const std::vector<const RunInfo*>& runs) {
     std::size_t epochs = std::numeric_limits<std::size_t>::max();
     for (const RunInfo* r : runs) epochs = std::min(epochs, r->summary.metrics.size());
@@ -190,6 +179,16 @@ Band bandOf(const std::vector<double>& values) {
     for (double x : v) squares += (x - b.mean) * (x - b.mean);
     b.sd = v.size() > 1 ? std::sqrt(squares / static_cast<double>(v.size() - 1)) : 0.0;
     return b;
+}
+
+std::vector<Band> bandsOf(const std::vector<std::vector<double>>& values, std::size_t width) {
+    std::vector<Band> out;
+    for (std::size_t k = 0; k < width; ++k) {
+        std::vector<double> column;
+        for (const auto& row : values) column.push_back(k < row.size() ? row[k] : std::nan(""));
+        out.push_back(bandOf(column));
+    }
+    return out;
 }
 
 Comparison compareRuns(const std::vector<std::string>& runsOrExperiments, unsigned parts) {

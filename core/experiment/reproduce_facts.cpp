@@ -62,14 +62,7 @@ void addAccounting(Facts& f, const std::vector<std::string>& paths) {
         curves.push_back(curve);
     }
     auto columnMeans = [](const std::vector<std::vector<double>>& rows) {
-        std::vector<double> out;
-        const std::size_t width = rows.empty() ? 0 : rows.front().size();
-        for (std::size_t k = 0; k < width; ++k) {
-            std::vector<double> column;
-            for (const auto& row : rows) column.push_back(k < row.size() ? row[k] : NAN);
-            out.push_back(meanOf(column));
-        }
-        return out;
+        return means(bandsOf(rows, rows.empty() ? 0 : rows.front().size()));
     };
     f.phaseRatio = columnMeans(ratios);
     f.phaseCosine = columnMeans(cosines);
@@ -158,13 +151,7 @@ std::vector<Band> acrossGroups(const FactSet& set, std::vector<std::string>& gro
         if (groups.empty()) groups = groupsOf(*f);
         if (groupsOf(*f) == groups) rows.push_back(values(*f));
     }
-    std::vector<Band> out;
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-        std::vector<double> column;
-        for (const auto& row : rows) column.push_back(row[g]);
-        out.push_back(bandOf(column));
-    }
-    return out;
+    return bandsOf(rows, groups.size());
 }
 
 double modeValue(const Facts& f, const std::vector<double>& values, const std::string& mode) {

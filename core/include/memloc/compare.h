@@ -18,6 +18,8 @@ struct Band {
 
 /// The band of `values` (NaN values are left out).
 Band bandOf(const std::vector<double>& values);
+/// Column by column, the band of values[row][k] for k < width (a row too short counts as NaN).
+std::vector<Band> bandsOf(const std::vector<std::vector<double>>& values, std::size_t width);
 
 /// One condition: the runs sharing every varied setting but the seeds.
 struct Condition {
