@@ -2,6 +2,8 @@
 
 #include "interrupt.h"
 
+#include "memloc/run_summary.h"
+
 #include <cstdio>
 
 namespace memloc::cli {
@@ -25,5 +27,12 @@ std::string percent(double fraction) {
     std::snprintf(buf, sizeof buf, "%.1f%%", fraction * 100.0);
     return buf;
 }
+
+SetWords setWords(const core::FocusNames& names) {
+    if (names.labelNoise) return {"noisy", "clean", "noisy-given (memorized)", "noisy-given", "noisy-true", true};
+    return {names.set, names.rest, names.set + " (fitted)", names.set, names.set + "-true", false};
+}
+
+SetWords runSetWords(const std::string& runPath) { return setWords(core::readRunSummary(runPath).focus); }
 
 } // namespace memloc::cli

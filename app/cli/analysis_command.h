@@ -5,6 +5,7 @@
 #include "progress_bar.h"
 
 #include "memloc/analysis_options.h"
+#include "memloc/run_config.h"
 
 #include <memory>
 #include <set>
@@ -33,5 +34,18 @@ private:
 
 /// Formats a fraction as a percentage ("97.3%", "n/a" for NaN).
 std::string percent(double fraction);
+
+/// The words text output uses for a run's studied set and the rest: label noise keeps "noisy" and
+/// "clean"; a focus set is named by its name and "other".
+struct SetWords {
+    std::string set, rest;  ///< "noisy" / "clean", or e.g. "atypical" / "other"
+    std::string given;      ///< the set against its given labels: "noisy-given (memorized)" / "atypical (fitted)"
+    std::string givenShort; ///< the same in a column: "noisy-given" / "atypical"
+    std::string truth;      ///< the set against its true labels: "noisy-true" / "atypical-true"
+    bool labelNoise = true;
+};
+SetWords setWords(const core::FocusNames& names);
+/// setWords of the run file at `runPath` (reads its summary; throws Error like readRunSummary).
+SetWords runSetWords(const std::string& runPath);
 
 } // namespace memloc::cli

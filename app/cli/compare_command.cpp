@@ -40,13 +40,13 @@ std::string bandText(const core::Band& b, double scale, const char* unit) {
 }
 
 /// A table: one row per item (group or mode), one column per condition.
-void printTable(const core::Comparison& c, const char* title, const std::vector<std::string>& (*rows)(const core::Condition&),
+void printTable(const core::Comparison& c, const std::string& title, const std::vector<std::string>& (*rows)(const core::Condition&),
                 const std::vector<core::Band>& (*values)(const core::Condition&), double scale, const char* unit) {
     const std::vector<std::string>* names = nullptr;
     for (const auto& cond : c.conditions)
         if (!rows(cond).empty()) names = &rows(cond);
     if (!names) return;
-    std::printf("\n%s\n%-10s", title, "");
+    std::printf("\n%s\n%-10s", title.c_str(), "");
     for (const auto& cond : c.conditions) std::printf("  %-32s", cond.name.c_str());
     std::printf("\n");
     for (std::size_t k = 0; k < names->size(); ++k) {
@@ -66,6 +66,10 @@ int compareCommand(const Arguments& args) {
     if (args.positionals().empty())
         throw UsageError{"compare needs run files or experiment folders (memloc-cli compare RUN.h5|FOLDER ...)"};
     const core::Comparison c = core::compareRuns(args.positionals());
+    const core::FocusNames names = core::commonFocusNames(c);
+    // Label noise keeps its wording; a focus set's "memorized" figures are its fit.
+    const std::string fitted = names.labelNoise ? "memorized" : names.set + " (fitted)";
+    const std::string rest = names.labelNoise ? "clean" : names.rest;
 
     if (args.has("json")) {
         nlohmann::json conditions = nlohmann::json::array();
@@ -105,24 +109,26 @@ int compareCommand(const Arguments& args) {
                 varied.empty() ? "nothing" : varied.c_str(), seeds.empty() ? "nothing" : seeds.c_str());
     for (const auto& path : c.leftOut) std::printf("left out, not finished: %s\n", path.c_str());
     std::printf("each figure: mean over the condition's runs [min, max] and sample sd; accuracies in %%\n");
-    std::printf("\nfinal epoch%-14s%-34s%-34s%-34s\n", "", "memorized", "clean", "test");
+    std::printf("\nfinal epoch%-14s%-34s%-34s%-34s\n", "", fitted.c_str(), rest.c_str(), "test");
     for (const auto& cond : c.conditions) {
         const std::size_t last = cond.memorized.size() - 1;
         std::printf("%-25s%-34s%-34s%-34s  (%zu runs, epoch %zu)\n", cond.name.c_str(),
                     bandText(cond.memorized[last], 100, "%").c_str(), bandText(cond.clean[last], 100, "%").c_str(),
                     bandText(cond.test[last], 100, "%").c_str(), cond.runs.size(), last);
     }
-    std::printf("\nflipping: median units to flip%-4s%-34s%-34s\n", "", "memorized example", "clean example");
+    std::printf("\nflipping: median units to flip%-4s%-34s%-34s\n", "", (fitted + " example").c_str(),
+                (rest + " example").c_str());
     for (const auto& cond : c.conditions)
         std::printf("%-34s%-34s%-34s\n", cond.name.c_str(), bandText(cond.unitsNoisy, 1, "").c_str(),
                     bandText(cond.unitsClean, 1, "").c_str());
-    printTable(c, "rewinding one group to the rewind epoch nearest mid-training: memorization drop (points)",
+    printTable(c, names.labelNoise ? "rewinding one group to the rewind epoch nearest mid-training: memorization drop (points)"
+                                   : "rewinding one group to the rewind epoch nearest mid-training: " + fitted + " drop (points)",
                [](const core::Condition& x) -> const std::vector<std::string>& { return x.rewindGroups; },
                [](const core::Condition& x) -> const std::vector<core::Band>& { return x.rewindDrop; }, 100, "");
-    printTable(c, "retraining one group on clean examples: memorized after retraining",
+    printTable(c, "retraining one group on " + rest + " examples: " + fitted + " after retraining",
                [](const core::Condition& x) -> const std::vector<std::string>& { return x.retrainGroups; },
                [](const core::Condition& x) -> const std::vector<core::Band>& { return x.retrainMemorized; }, 100, "%");
-    printTable(c, "example-tied dropout: memorized per evaluation mode",
+    printTable(c, "example-tied dropout: " + fitted + " per evaluation mode",
                [](const core::Condition& x) -> const std::vector<std::string>& { return x.dropoutModes; },
                [](const core::Condition& x) -> const std::vector<core::Band>& { return x.dropoutMemorized; }, 100, "%");
     printTable(c, "example-tied dropout: test accuracy per evaluation mode",

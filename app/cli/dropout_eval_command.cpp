@@ -30,7 +30,8 @@ int dropoutEvalCommand(const Arguments& args) {
         return kExitOk;
     }
     std::printf("example-tied dropout (p_gen %g, p_mem %g) on %s\n", r.pGen, r.pMem, args.positionals().front().c_str());
-    std::printf("%-10s %8s %22s %11s %8s\n", "mode", "clean", "noisy-given (memorized)", "noisy-true", "test");
+    const SetWords w = runSetWords(args.positionals().front());
+    std::printf("%-10s %8s %22s %11s %8s\n", "mode", w.rest.c_str(), w.given.c_str(), w.truth.c_str(), "test");
     for (const auto& m : r.modes)
         std::printf("%-10s %8s %22s %11s %8s\n", m.mode.c_str(), percent(m.clean).c_str(), percent(m.noisyGiven).c_str(),
                     percent(m.noisyTrue).c_str(), percent(m.test).c_str());

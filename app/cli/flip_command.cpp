@@ -46,7 +46,7 @@ nlohmann::json toJson(const core::FlipResult& r) {
             {"examples", examples}};
 }
 
-void printKind(const core::FlipResult& r, bool noisy) {
+void printKind(const core::FlipResult& r, bool noisy, const SetWords& w) {
     std::vector<std::size_t> counts;
     std::size_t flipped = 0, total = 0;
     double clean = 0, noisyAcc = 0, test = 0;
@@ -61,17 +61,17 @@ void printKind(const core::FlipResult& r, bool noisy) {
         noisyAcc += e.accNoisy;
         test += e.accTest;
     }
-    const char* kind = noisy ? "noisy (memorized)" : "clean";
+    const std::string kind = noisy ? (w.labelNoise ? "noisy (memorized)" : w.set + " (fitted)") : w.rest;
     if (total == 0) {
-        std::printf("%-18s no eligible example\n", kind);
+        std::printf("%-18s no eligible example\n", kind.c_str());
         return;
     }
     std::sort(counts.begin(), counts.end());
     const double n = static_cast<double>(total);
-    std::printf("%-18s %zu of %zu flipped; median units %g (flipped: min %zu, max %zu); after the edit: clean %s, noisy %s, test %s\n",
-                kind, flipped, total, core::medianUnits(r, noisy), counts.empty() ? 0 : counts.front(),
-                counts.empty() ? 0 : counts.back(), percent(clean / n).c_str(), percent(noisyAcc / n).c_str(),
-                percent(test / n).c_str());
+    std::printf("%-18s %zu of %zu flipped; median units %g (flipped: min %zu, max %zu); after the edit: %s %s, %s %s, test %s\n",
+                kind.c_str(), flipped, total, core::medianUnits(r, noisy), counts.empty() ? 0 : counts.front(),
+                counts.empty() ? 0 : counts.back(), w.rest.c_str(), percent(clean / n).c_str(), w.set.c_str(),
+                percent(noisyAcc / n).c_str(), percent(test / n).c_str());
 }
 
 } // namespace
@@ -102,10 +102,11 @@ int flipCommand(const Arguments& args) {
     std::printf("neuron flipping (%s mode, batch %lld, eot %lld, cap %lld units) on %s\n", o.mode.c_str(),
                 static_cast<long long>(o.batch), static_cast<long long>(o.eot), static_cast<long long>(o.maxUnits),
                 args.positionals().front().c_str());
-    std::printf("unedited model: clean %s, noisy %s, test %s\n", percent(r.baseClean).c_str(), percent(r.baseNoisy).c_str(),
-                percent(r.baseTest).c_str());
-    printKind(r, true);
-    printKind(r, false);
+    const SetWords w = runSetWords(args.positionals().front());
+    std::printf("unedited model: %s %s, %s %s, test %s\n", w.rest.c_str(), percent(r.baseClean).c_str(), w.set.c_str(),
+                percent(r.baseNoisy).c_str(), percent(r.baseTest).c_str());
+    printKind(r, true, w);
+    printKind(r, false, w);
     std::printf("stored as /analyses/flipping\n");
     return kExitOk;
 }

@@ -39,7 +39,19 @@ int inspectCommand(const Arguments& args) {
                 pct(s.trainSize ? static_cast<double>(s.noisyCount) / static_cast<double>(s.trainSize) : 0).c_str(),
                 static_cast<long long>(c.noiseSeed), static_cast<long long>(s.testSize), static_cast<long long>(s.numClasses),
                 shape.c_str());
+    if (!s.focus.labelNoise) {
+        char threshold[64] = "";
+        if (c.focusThreshold) std::snprintf(threshold, sizeof threshold, ", the examples scoring below %g", *c.focusThreshold);
+        std::printf("focus:     %s, %lld training examples (%s) from %s%s; analyses compare it with the %s examples\n",
+                    s.focus.set.c_str(), static_cast<long long>(s.focusCount),
+                    pct(s.trainSize ? static_cast<double>(s.focusCount) / static_cast<double>(s.trainSize) : 0).c_str(),
+                    c.focus.c_str(), threshold, s.focus.rest.c_str());
+    }
     std::printf("model:     %s, width %g\n", c.model.c_str(), c.width);
+    if (c.dropout == "example-tied")
+        std::printf("dropout:   example-tied after blocks %s, p_gen %g, p_mem %g, etd_rounding %s (generalization channels = %s)\n",
+                    c.dropoutBlocks.c_str(), c.pGen, c.pMem, c.etdRounding.c_str(),
+                    c.etdRounding == "floor" ? "floor(p_gen x C), as the published code" : "round(p_gen x C)");
     if (!s.importedFrom.empty()) {
         std::printf("imported:  from %s (%s); trained elsewhere, so its training settings are not known\n",
                     s.importedFrom.c_str(), s.sourceFormat.c_str());
@@ -58,9 +70,15 @@ int inspectCommand(const Arguments& args) {
         std::printf("checkpoints: epochs %s (%zu stored)\n", stored.c_str(), s.checkpointEpochs.size());
     if (!s.metrics.empty()) {
         const core::EpochMetrics& m = s.metrics.back();
-        std::printf("final (epoch %lld): clean %s, noisy vs given label (memorized) %s, noisy vs true label %s, test %s\n",
-                    static_cast<long long>(m.epoch), pct(m.trainCleanAcc).c_str(), pct(m.trainNoisyGivenAcc).c_str(),
-                    pct(m.trainNoisyTrueAcc).c_str(), pct(m.testAcc).c_str());
+        if (s.focus.labelNoise)
+            std::printf("final (epoch %lld): clean %s, noisy vs given label (memorized) %s, noisy vs true label %s, test %s\n",
+                        static_cast<long long>(m.epoch), pct(m.trainCleanAcc).c_str(), pct(m.trainNoisyGivenAcc).c_str(),
+                        pct(m.trainNoisyTrueAcc).c_str(), pct(m.testAcc).c_str());
+        else
+            std::printf("final (epoch %lld): %s %s, %s vs given label (fitted) %s, %s vs true label %s, test %s\n",
+                        static_cast<long long>(m.epoch), s.focus.rest.c_str(), pct(m.trainCleanAcc).c_str(),
+                        s.focus.set.c_str(), pct(m.trainNoisyGivenAcc).c_str(), s.focus.set.c_str(),
+                        pct(m.trainNoisyTrueAcc).c_str(), pct(m.testAcc).c_str());
     }
     std::printf("layer groups (%zu):", s.groups.size());
     for (const auto& g : s.groups) std::printf(" %s[%lld]", g.name.c_str(), static_cast<long long>(g.units));

@@ -30,6 +30,11 @@ commands:
            --schedule cosine|triangle|constant --warmup F --peak-epoch E --seed S
            --accounting true|false --eval-batch-size B --device auto|cpu|cuda[:N] --threads N
            --dropout none|example-tied --p-gen P --p-mem Q --dropout-blocks 2,3,5,6
+           --etd-rounding round|floor   generalization channels: round(p_gen x C) or int() as published
+           --focus FILE [--focus-threshold T] [--focus-name NAME]   study this example set
+           instead of the mislabeled ones: FILE (.txt .csv .npy or FILE.h5:DATASET) lists
+           training-split indices, or with --focus-threshold holds one score per training-split
+           example (e.g. consistency scores) and the examples scoring below T form the set
   inspect  RUN.h5 [--json]      config, data, epochs, final metrics, layer groups, analyses
   rewind   RUN.h5 [--epochs LIST] [--groups LIST] [--eval-subset N] [--batch-size B]
            [--device D] [--threads N] [--json]
@@ -69,6 +74,7 @@ commands:
            (cuda:LOCAL_RANK when LOCAL_RANK is set and GPUs are present)
   reproduce [--scale demo|paper] [--out DIR] [--config BASE.json] [--eval-subset N]
            [--retrain-epochs K] [--flip-examples N] [--device D] [--threads N] [--quiet]
+           [--focus FILE [--focus-threshold T] [--focus-name NAME]] [--noise LIST]
            the paper's experiment suite (noise 0.05,0.1,0.2 x dropout none,example-tied, every
            analysis) as an experiment folder (default memloc-reproduce-SCALE; the same command
            again resumes it), then DIR/report.html, report.json and report-*.csv: each of the

@@ -38,9 +38,9 @@ std::vector<Ranked> top(const core::UnitGrid& grid, std::size_t k, double sign, 
     return all;
 }
 
-void printTop(const core::NeuronScores& s, const char* title, const core::UnitGrid& grid, double sign, bool asPercent,
-              std::size_t skip) {
-    std::printf("%s:", title);
+void printTop(const core::NeuronScores& s, const std::string& title, const core::UnitGrid& grid, double sign,
+              bool asPercent, std::size_t skip) {
+    std::printf("%s:", title.c_str());
     for (const auto& r : top(grid, 8, sign, skip)) {
         if (asPercent)
             std::printf("  %s:%zu (%+.1f%%)", s.groups[r.group].c_str(), r.channel, r.value * 100.0);
@@ -93,21 +93,23 @@ int neuronsCommand(const Arguments& args) {
         std::printf("%s\n", j.dump(2).c_str());
         return kExitOk;
     }
-    std::printf("per-unit memorization scores of %s (base: clean %s, noisy %s)\n", args.positionals().front().c_str(),
-                percent(s.baseClean).c_str(), percent(s.baseNoisy).c_str());
+    const SetWords w = runSetWords(args.positionals().front());
+    std::printf("per-unit %s scores of %s (base: %s %s, %s %s)\n", w.labelNoise ? "memorization" : (w.set + "-fit").c_str(),
+                args.positionals().front().c_str(), w.rest.c_str(), percent(s.baseClean).c_str(), w.set.c_str(),
+                percent(s.baseNoisy).c_str());
     if (skip != std::string::npos)
         std::printf("rankings leave out the %lld units of the final classifier group '%s' (they are the output classes; "
                     "--include-classifier ranks them too)\n",
                     static_cast<long long>(s.units[skip]), s.groups[skip].c_str());
     if (s.hasFlipping) {
-        printTop(s, "most often zeroed flipping noisy examples", s.flipNoisy, 1, false, skip);
-        printTop(s, "most often zeroed flipping clean examples", s.flipClean, 1, false, skip);
+        printTop(s, "most often zeroed flipping " + w.set + " examples", s.flipNoisy, 1, false, skip);
+        printTop(s, "most often zeroed flipping " + w.rest + " examples", s.flipClean, 1, false, skip);
     } else {
         std::printf("flip frequency: no flipping stored yet (run memloc-cli flip first)\n");
     }
-    printTop(s, "highest attribution (noisy minus clean)", s.attribution, 1, false, skip);
-    printTop(s, "largest noisy-accuracy drop when ablated", s.ablationNoisy, -1, true, skip);
-    printTop(s, "largest clean-accuracy drop when ablated", s.ablationClean, -1, true, skip);
+    printTop(s, "highest attribution (" + w.set + " minus " + w.rest + ")", s.attribution, 1, false, skip);
+    printTop(s, "largest " + w.set + "-accuracy drop when ablated", s.ablationNoisy, -1, true, skip);
+    printTop(s, "largest " + w.rest + "-accuracy drop when ablated", s.ablationClean, -1, true, skip);
     std::printf("stored as /analyses/neurons\n");
     return kExitOk;
 }
@@ -153,14 +155,15 @@ int dropCommand(const Arguments& args) {
         std::printf("%s\n", j.dump(2).c_str());
         return kExitOk;
     }
-    std::printf("%-22s %8s %12s %11s %8s\n", "", "clean", "noisy-given", "noisy-true", "test");
+    const SetWords w = runSetWords(args.positionals().front());
+    std::printf("%-22s %8s %12s %11s %8s\n", "", w.rest.c_str(), w.givenShort.c_str(), w.truth.c_str(), "test");
     std::printf("%-22s %8s %12s %11s %8s\n", "no unit dropped", percent(none.clean).c_str(), percent(none.noisyGiven).c_str(),
                 percent(none.noisyTrue).c_str(), percent(none.test).c_str());
     std::printf("%-22s %8s %12s %11s %8s\n", (std::to_string(units.size()) + " unit(s) dropped").c_str(), percent(r.clean).c_str(),
                 percent(r.noisyGiven).c_str(), percent(r.noisyTrue).c_str(), percent(r.test).c_str());
     if (example >= 0) {
         std::printf("example %lld (%s, given label %lld, true label %lld): prediction %lld -> %lld (p = %.3f)\n",
-                    static_cast<long long>(r.example), r.exampleNoisy ? "noisy" : "clean", static_cast<long long>(r.givenLabel),
+                    static_cast<long long>(r.example), (r.exampleNoisy ? w.set : w.rest).c_str(), static_cast<long long>(r.givenLabel),
                     static_cast<long long>(r.trueLabel), static_cast<long long>(none.prediction),
                     static_cast<long long>(r.prediction), r.probabilities.at(static_cast<std::size_t>(r.prediction)));
     }

@@ -8,13 +8,15 @@
 #include "memloc/error.h"
 #include "memloc/experiment.h"
 #include "memloc/reproduce.h"
-#include "memloc/run_config.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <stdexcept>
 #include <string>
-#include <system_error>
+#include <vector>
 
 namespace memloc::cli {
 
@@ -30,11 +32,33 @@ core::ReproduceScale scaleOf(const std::string& name) {
     }
 }
 
+// --noise 0.05,0.1 or --noise 0: each a fraction in [0, 1), as the sweep's values are written.
+std::vector<std::string> noiseList(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        const std::string item = text.substr(start, comma - start);
+        std::size_t used = 0;
+        double v = -1;
+        try {
+            v = std::stod(item, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (item.empty() || used != item.size() || !(v >= 0.0 && v < 1.0))
+            throw UsageError{"--noise: '" + item + "' is not a fraction in [0, 1) (expected e.g. 0.05,0.1,0.2 or 0)"};
+        out.push_back(item);
+        start = comma + 1;
+    }
+    return out;
+}
+
 } // namespace
 
 int reproduceCommand(const Arguments& args) {
     args.requireKnown({"scale", "out", "config", "eval-subset", "retrain-epochs", "flip-examples", "device", "threads",
-                       "quiet"});
+                       "quiet", "focus", "focus-threshold", "focus-name", "noise"});
     if (!args.positionals().empty()) throw UsageError{"unexpected argument '" + args.positionals().front() + "'"};
     const core::ReproduceScale scale = scaleOf(args.value("scale", "demo"));
     const std::string out = args.value("out", "memloc-reproduce-" + scale.name);
@@ -42,45 +66,46 @@ int reproduceCommand(const Arguments& args) {
     const auto start = std::chrono::steady_clock::now();
 
     // --config: keys over the scale's preset (noise and dropout are the suite's own).
-    std::string baseJson = scale.baseConfig;
-    if (args.has("config"))
-        baseJson = core::configToJson(core::loadConfigFile(args.value("config"), core::configFromJson(baseJson, "preset")));
-    core::SweepAnalysisOptions options = scale.options;
-    options.evalSubset = args.intValue("eval-subset", options.evalSubset);
-    options.retrainEpochs = args.intValue("retrain-epochs", options.retrainEpochs);
-    options.flipExamples = args.intValue("flip-examples", options.flipExamples);
+    core::ReproduceRequest request = core::reproduceRequest(scale.name, out, args.value("config", ""));
+    request.options.evalSubset = args.intValue("eval-subset", request.options.evalSubset);
+    request.options.retrainEpochs = args.intValue("retrain-epochs", request.options.retrainEpochs);
+    request.options.flipExamples = args.intValue("flip-examples", request.options.flipExamples);
+    if (args.has("focus")) {
+        std::optional<double> threshold;
+        if (args.has("focus-threshold")) threshold = args.doubleValue("focus-threshold", 0.0);
+        core::setReproduceFocus(request, args.value("focus"), threshold, args.value("focus-name"));
+    } else if (args.has("focus-threshold") || args.has("focus-name")) {
+        throw UsageError{"--focus-threshold and --focus-name need --focus FILE"};
+    }
+    if (args.has("noise")) request.noise = noiseList(args.value("noise"));
+    request.device = args.value("device", "auto");
+    request.threads = args.intValue("threads", 0);
 
-    std::error_code ec;
-    fs::create_directories(out, ec);
-    if (ec || !fs::is_directory(out)) throw core::Error(out + ": cannot create the output folder: " + ec.message());
-    const core::Experiment experiment = core::openOrCreateExperiment(core::planReproduction(out, baseJson));
-
-    const std::string device = args.value("device", "auto");
-    if (!quiet)
-        std::printf("reproduce: %s scale (%s), %zu runs with every analysis in %s on %s\n", scale.name.c_str(),
-                    scale.description.c_str(), experiment.runs.size(), out.c_str(), device.c_str());
-    core::SweepCallbacks cb;
-    cb.cancel = &installInterrupt();
-    cb.event = [&](const core::SweepEvent& e) {
+    std::size_t runCount = 0;
+    core::ReproduceCallbacks cb;
+    cb.planned = [&](const core::Experiment& experiment) {
+        runCount = experiment.runs.size();
+        if (!quiet)
+            std::printf("reproduce: %s scale (%s), %zu runs with every analysis in %s on %s\n", scale.name.c_str(),
+                        scale.description.c_str(), runCount, out.c_str(), request.device.c_str());
+    };
+    cb.sweep.cancel = &installInterrupt();
+    cb.sweep.event = [&](const core::SweepEvent& e) {
         if (quiet) return;
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::printf("[%5.0fs] run %zu/%zu %s: %s\n", s, e.index + 1, experiment.runs.size(), e.run->name.c_str(),
-                    e.message.c_str());
+        std::printf("[%5.0fs] run %zu/%zu %s: %s\n", s, e.index + 1, runCount, e.run->name.c_str(), e.message.c_str());
         std::fflush(stdout);
     };
-    const int failed = core::runSweep(experiment, 0, 1, device, args.intValue("threads", 0), options, cb);
-    restoreInterrupt();
-
-    const core::ReproduceReport report = core::buildReproduceReport(out, scale.name);
-    core::writeReproduceReport(report);
+    cb.reporting = [] { restoreInterrupt(); };
+    const core::ReproduceResult result = core::runReproduction(request, cb);
     if (!quiet) {
-        for (const core::ClaimRow& c : report.claims)
+        for (const core::ClaimRow& c : result.report.claims)
             std::printf("  %-20s %-14s %s\n", c.id.c_str(), core::verdictName(c.verdict.verdict).c_str(), c.title.c_str());
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::printf("reproduce: report %s (%.0f s)%s\n", (fs::path(out) / "report.html").string().c_str(), s,
-                    failed ? "; some runs failed: see experiment.json" : "");
+                    result.failedRuns ? "; some runs failed: see experiment.json" : "");
     }
-    return failed == 0 ? kExitOk : kExitError;
+    return result.failedRuns == 0 ? kExitOk : kExitError;
 }
 
 } // namespace memloc::cli

@@ -53,19 +53,21 @@ void printJson(const core::RetrainResult& r) {
 }
 
 void printTable(const core::RetrainResult& r) {
-    std::printf("retraining %s: each group rewound to epoch %lld, then trained alone on the %lld clean examples only\n",
-                r.runPath.c_str(), static_cast<long long>(r.fromEpoch), static_cast<long long>(r.cleanTrainCount));
-    std::printf("(SGD lr %g, momentum %g, weight decay %g, batch %lld, up to %lld epochs, stop after %lld at 100%% clean);"
-                " evaluated on %lld clean, %lld noisy, %lld test examples\n",
+    const SetWords w = runSetWords(r.runPath);
+    const char* rest = w.rest.c_str();
+    std::printf("retraining %s: each group rewound to epoch %lld, then trained alone on the %lld %s examples only\n",
+                r.runPath.c_str(), static_cast<long long>(r.fromEpoch), static_cast<long long>(r.cleanTrainCount), rest);
+    std::printf("(SGD lr %g, momentum %g, weight decay %g, batch %lld, up to %lld epochs, stop after %lld at 100%% %s);"
+                " evaluated on %lld %s, %lld %s, %lld test examples\n",
                 r.lr, r.momentum, r.weightDecay, static_cast<long long>(r.batchSize), static_cast<long long>(r.maxEpochs),
-                static_cast<long long>(r.stopAfter), static_cast<long long>(r.cleanCount),
-                static_cast<long long>(r.noisyCount), static_cast<long long>(r.testCount));
+                static_cast<long long>(r.stopAfter), rest, static_cast<long long>(r.cleanCount), rest,
+                static_cast<long long>(r.noisyCount), w.set.c_str(), static_cast<long long>(r.testCount));
     const core::RetrainEpoch& f = r.finalModel;
-    std::printf("final model: clean %s, noisy-given (memorized) %s, noisy-true %s, test %s\n", percent(f.clean).c_str(),
-                percent(f.noisyGiven).c_str(), percent(f.noisyTrue).c_str(), percent(f.test).c_str());
+    std::printf("final model: %s %s, %s %s, %s %s, test %s\n", rest, percent(f.clean).c_str(), w.given.c_str(),
+                percent(f.noisyGiven).c_str(), w.truth.c_str(), percent(f.noisyTrue).c_str(), percent(f.test).c_str());
     std::printf("%-10s %7s  %-22s  %s\n", "", "", "after rewinding", "after retraining");
-    std::printf("%-10s %7s  %9s %12s  %9s %12s %7s\n", "group", "epochs", "clean", "noisy-given", "clean", "noisy-given",
-                "test");
+    std::printf("%-10s %7s  %9s %12s  %9s %12s %7s\n", "group", "epochs", rest, w.givenShort.c_str(), rest,
+                w.givenShort.c_str(), "test");
     for (const auto& g : r.groups) {
         const core::RetrainEpoch& start = g.series.front();
         const core::RetrainEpoch& end = g.series.back();
@@ -74,9 +76,14 @@ void printTable(const core::RetrainResult& r) {
                     percent(start.noisyGiven).c_str(), percent(end.clean).c_str(), percent(end.noisyGiven).c_str(),
                     percent(end.test).c_str());
     }
-    std::printf("* stopped by the stop rule. noisy-given after retraining = memorization recovered without training\n"
-                "on any noisy example. Stored in %s as /analyses/retraining (--json prints every epoch)\n",
-                r.runPath.c_str());
+    if (w.labelNoise)
+        std::printf("* stopped by the stop rule. noisy-given after retraining = memorization recovered without training\n"
+                    "on any noisy example. Stored in %s as /analyses/retraining (--json prints every epoch)\n",
+                    r.runPath.c_str());
+    else
+        std::printf("* stopped by the stop rule. %s after retraining = their fit recovered without training\n"
+                    "on any %s example. Stored in %s as /analyses/retraining (--json prints every epoch)\n",
+                    w.set.c_str(), w.set.c_str(), r.runPath.c_str());
 }
 
 } // namespace

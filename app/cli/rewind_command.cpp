@@ -50,10 +50,15 @@ void printJson(const core::RewindResult& r) {
 }
 
 void printTable(const core::RewindResult& r) {
-    std::printf("rewinding %s: final epoch %lld; evaluated on %lld clean, %lld noisy, %lld test examples\n",
+    const SetWords w = runSetWords(r.runPath);
+    std::printf("rewinding %s: final epoch %lld; evaluated on %lld %s, %lld %s, %lld test examples\n",
                 r.runPath.c_str(), static_cast<long long>(r.finalEpoch), static_cast<long long>(r.cleanCount),
-                static_cast<long long>(r.noisyCount), static_cast<long long>(r.testCount));
-    std::printf("memorization (noisy examples predicted with their given label) after rewinding one group to an epoch:\n");
+                w.rest.c_str(), static_cast<long long>(r.noisyCount), w.set.c_str(), static_cast<long long>(r.testCount));
+    if (w.labelNoise)
+        std::printf("memorization (noisy examples predicted with their given label) after rewinding one group to an epoch:\n");
+    else
+        std::printf("fit of the %s examples (predicted with their given label) after rewinding one group to an epoch:\n",
+                    w.set.c_str());
     std::printf("%-10s", "group");
     for (std::int64_t e : r.epochs) std::printf(" %9s", ("epoch " + std::to_string(e)).c_str());
     std::printf("\n");
@@ -63,10 +68,11 @@ void printTable(const core::RewindResult& r) {
         std::printf("\n");
     }
     const core::RewindAccuracy& f = r.finalModel;
-    std::printf("final model (nothing rewound): clean %s, noisy-given (memorized) %s, noisy-true %s, test %s\n",
-                percent(f.clean).c_str(), percent(f.noisyGiven).c_str(), percent(f.noisyTrue).c_str(), percent(f.test).c_str());
-    std::printf("stored in %s as /analyses/rewinding (--json prints the clean, noisy-true and test grids too)\n",
-                r.runPath.c_str());
+    std::printf("final model (nothing rewound): %s %s, %s %s, %s %s, test %s\n", w.rest.c_str(), percent(f.clean).c_str(),
+                w.given.c_str(), percent(f.noisyGiven).c_str(), w.truth.c_str(), percent(f.noisyTrue).c_str(),
+                percent(f.test).c_str());
+    std::printf("stored in %s as /analyses/rewinding (--json prints the %s, %s and test grids too)\n", r.runPath.c_str(),
+                w.rest.c_str(), w.truth.c_str());
 }
 
 } // namespace

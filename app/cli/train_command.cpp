@@ -36,17 +36,21 @@ std::string percent(double v) {
     return buf;
 }
 
-void printEpoch(const core::EpochMetrics& m, std::int64_t planned) {
-    if (m.epoch == 0) {
-        std::printf("epoch %3lld/%lld  (initialisation)             clean %s  noisy-given %s  noisy-true %s  test %s\n",
-                    static_cast<long long>(m.epoch), static_cast<long long>(planned), percent(m.trainCleanAcc).c_str(),
-                    percent(m.trainNoisyGivenAcc).c_str(), percent(m.trainNoisyTrueAcc).c_str(), percent(m.testAcc).c_str());
-    } else {
-        std::printf("epoch %3lld/%lld  loss %.4f  lr %.4f  %5.1fs  clean %s  noisy-given %s  noisy-true %s  test %s\n",
-                    static_cast<long long>(m.epoch), static_cast<long long>(planned), m.trainLoss, m.lr, m.seconds,
-                    percent(m.trainCleanAcc).c_str(), percent(m.trainNoisyGivenAcc).c_str(),
-                    percent(m.trainNoisyTrueAcc).c_str(), percent(m.testAcc).c_str());
-    }
+// Runs with a focus set name the set and the rest instead of "clean" and "noisy"; the focus
+// set's accuracy against the true labels is its given-label accuracy unless labels are noisy too.
+void printEpoch(const core::EpochMetrics& m, std::int64_t planned, const core::FocusNames& names) {
+    const std::string rest = names.labelNoise ? "clean" : names.rest;
+    const std::string given = names.labelNoise ? "noisy-given" : names.set;
+    const std::string truth = names.labelNoise ? "noisy-true" : names.set + "-true";
+    if (m.epoch == 0)
+        std::printf("epoch %3lld/%lld  (initialisation)           ", static_cast<long long>(m.epoch),
+                    static_cast<long long>(planned));
+    else
+        std::printf("epoch %3lld/%lld  loss %.4f  lr %.4f  %5.1fs", static_cast<long long>(m.epoch),
+                    static_cast<long long>(planned), m.trainLoss, m.lr, m.seconds);
+    std::printf("  %s %s  %s %s  %s %s  test %s\n", rest.c_str(), percent(m.trainCleanAcc).c_str(), given.c_str(),
+                percent(m.trainNoisyGivenAcc).c_str(), truth.c_str(), percent(m.trainNoisyTrueAcc).c_str(),
+                percent(m.testAcc).c_str());
     std::fflush(stdout);
 }
 
@@ -69,7 +73,7 @@ core::RunConfig applyConfigFlags(const Arguments& args, const core::RunConfig& b
                 overrides[key] = (v == "true" || v == "1");
             } else if (kind.is_number_integer()) {
                 overrides[key] = std::stoll(v, &used);
-            } else if (kind.is_number()) {
+            } else if (kind.is_number() || kind.is_null()) {  // null: an optional number left unset
                 const double number = std::stod(v, &used);
                 if (!std::isfinite(number)) throw std::invalid_argument(v);  // JSON has no nan/inf
                 overrides[key] = number;
@@ -110,6 +114,7 @@ int trainCommand(const Arguments& args) {
     if (!args.positionals().empty()) throw UsageError{"unexpected argument '" + args.positionals().front() + "'"};
 
     const std::int64_t epochs = config.epochs;
+    const core::FocusNames names = core::focusNames(config);
     ProgressBar bar(epochs, !quiet);
     core::TrainCallbacks cb;
     cb.cancel = &installInterrupt();
@@ -120,7 +125,7 @@ int trainCommand(const Arguments& args) {
     cb.epochDone = [&](const core::EpochMetrics& m) {
         bar.clear();
         currentEpoch = m.epoch;
-        if (!quiet) printEpoch(m, epochs);
+        if (!quiet) printEpoch(m, epochs, names);
     };
 
     core::TrainResult result = resume.empty() ? core::trainRun(config, out, cb, args.has("overwrite"))

@@ -77,7 +77,7 @@ DropResult DropSession::evaluate(const std::vector<UnitRef>& units, std::int64_t
         const torch::Tensor logits = model.forward(d.trainImages.slice(0, example, example + 1));
         const torch::Tensor probs = torch::softmax(logits, 1).squeeze(0).to(torch::kDouble).cpu().contiguous();
         r.example = example;
-        r.exampleNoisy = d.noiseMask[example].item<bool>();
+        r.exampleNoisy = d.focusMask[example].item<bool>();
         r.givenLabel = d.trainGiven[example].item<std::int64_t>();
         r.trueLabel = d.trainTrue[example].item<std::int64_t>();
         r.prediction = probs.argmax().item<std::int64_t>();

@@ -22,8 +22,8 @@ double accuracy(const torch::Tensor& predicted, const torch::Tensor& labels) {
 
 EvalSets makeEvalSets(const RunData& data, std::int64_t limit) {
     EvalSets s;
-    const torch::Tensor clean = firstOf(data.noiseMask.logical_not().nonzero().flatten(), limit);
-    const torch::Tensor noisy = firstOf(data.noiseMask.nonzero().flatten(), limit);
+    const torch::Tensor clean = firstOf(data.focusMask.logical_not().nonzero().flatten(), limit);
+    const torch::Tensor noisy = firstOf(data.focusMask.nonzero().flatten(), limit);
     const torch::Device device = data.trainImages.device();
     s.cleanIds = clean;
     s.noisyIds = noisy;

@@ -78,12 +78,14 @@ std::vector<ExampleStat> statsOf(LoadedRun& run, const CancelToken* cancel, cons
     const torch::Tensor given = data.trainGiven.cpu().contiguous();
     const torch::Tensor truth = data.trainTrue.cpu().contiguous();
     const torch::Tensor noisy = data.noiseMask.to(torch::kBool).contiguous();
+    const torch::Tensor focus = data.focusMask.to(torch::kBool).contiguous();
     for (std::int64_t i = 0; i < n; ++i) {
         ExampleStat& s = out[static_cast<std::size_t>(i)];
         s.id = i;
         s.given = given.data_ptr<std::int64_t>()[i];
         s.trueLabel = truth.data_ptr<std::int64_t>()[i];
         s.noisy = noisy.data_ptr<bool>()[i];
+        s.focus = focus.data_ptr<bool>()[i];
         s.prediction = prediction.data_ptr<std::int64_t>()[i];
         s.loss = loss.data_ptr<double>()[i];
         s.margin = margin.data_ptr<double>()[i];
@@ -96,12 +98,14 @@ std::vector<ExampleStat> statsOf(LoadedRun& run, const CancelToken* cancel, cons
 std::vector<ExampleImage> readExampleImages(const std::string& runPath, const std::vector<std::int64_t>& ids) {
     RunFileReader reader(runPath);
     // prepareRunData is the one place that knows every dataset's loader and subset rule.
-    const RunData data = prepareRunData(reader.config(), torch::kCPU);
+    const RunData data = prepareRunData(reader.config(), torch::kCPU, false);
     if (!reader.datasetTensor("train_indices").equal(data.trainIndices))
         throw Error(runPath + ": the dataset files no longer match the subset stored in the run");
     const torch::Tensor given = reader.datasetTensor("given_labels").to(torch::kLong);
     const torch::Tensor trueLabels = reader.datasetTensor("true_labels").to(torch::kLong);
     const torch::Tensor mask = reader.datasetTensor("noise_mask").to(torch::kBool);
+    const torch::Tensor focus =
+        reader.config().focus.empty() ? mask : reader.datasetTensor("focus_mask").to(torch::kBool);
     const std::int64_t n = data.trainSize();
     const auto shape = data.imageShape();
     for (std::int64_t id : ids)
@@ -124,6 +128,7 @@ std::vector<ExampleImage> readExampleImages(const std::string& runPath, const st
         e.given = given[e.id].item<std::int64_t>();
         e.trueLabel = trueLabels[e.id].item<std::int64_t>();
         e.noisy = mask[e.id].item<bool>();
+        e.focus = focus[e.id].item<bool>();
         out.push_back(std::move(e));
     }
     return out;

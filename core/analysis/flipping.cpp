@@ -132,7 +132,7 @@ std::vector<std::pair<std::int64_t, bool>> chooseTargets(Net& model, const RunDa
     std::vector<std::pair<std::int64_t, bool>> noisy, clean;
     const auto* ord = order.data_ptr<std::int64_t>();
     const auto* ok = correct.data_ptr<bool>();
-    const auto* mask = data.noiseMask.data_ptr<bool>();
+    const auto* mask = data.focusMask.data_ptr<bool>();
     for (std::int64_t i = 0; i < order.size(0); ++i) {
         const std::int64_t id = ord[i];
         if (!ok[id]) continue;

@@ -47,7 +47,7 @@ LoadedRun loadRun(const std::string& path, const std::string& device, std::int64
     run.finalEpoch = reader.epochsCompleted();
     if (run.finalEpoch < 1) throw Error(path + ": the run has no completed training epoch to analyse");
     run.device = selectDevice(device, threads);
-    run.data = prepareRunData(run.config, run.device.device);
+    run.data = prepareRunData(run.config, run.device.device, false);
     if (run.config.labels == "stored") {
         if (!reader.datasetTensor("true_labels").to(torch::kLong).equal(run.data.trainTrue.cpu()))
             throw Error(path + ": the dataset's labels differ from the ones stored in this run (files under '" +
@@ -62,6 +62,7 @@ LoadedRun loadRun(const std::string& path, const std::string& device, std::int64
         !reader.datasetTensor("train_indices").equal(run.data.trainIndices))
         throw Error(path + ": the dataset read now differs from the one this run was trained on (files under '" +
                     run.data.dataDir + "' changed?)");
+    useRunFocus(run.data, reader, run.config);
     run.model = buildModel(reader.modelSpec());
     run.groups = run.model->layerGroups();
     reader.loadCheckpoint(run.finalEpoch, *run.model);

@@ -68,7 +68,7 @@ public:
     Retrainer(LoadedRun& run, const RetrainOptions& options, RetrainResult& result, std::size_t groupCount)
         : m_run(run), m_opt(options), m_result(result), m_groupCount(static_cast<std::int64_t>(groupCount)),
           m_sets(makeEvalSets(run.data, options.evalSubset)),
-          m_cleanIds(run.data.noiseMask.logical_not().nonzero().flatten()),
+          m_cleanIds(run.data.focusMask.logical_not().nonzero().flatten()),
           m_evalCoversClean(m_sets.cleanIds.size(0) == m_cleanIds.size(0)) {
         const std::int64_t n = m_cleanIds.size(0);
         const std::int64_t b = result.batchSize;

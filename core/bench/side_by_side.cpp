@@ -95,7 +95,7 @@ TimedFigure timeEpoch(const LoadedRun& run, const SideBySideOptions& o, bool acc
         const torch::Tensor dev = ids.to(d.trainImages.device());
         images.push_back(d.trainImages.index_select(0, dev));
         labels.push_back(d.trainGiven.index_select(0, dev));
-        noisy.push_back(d.noiseMask.index_select(0, ids).to(d.trainImages.device()));
+        noisy.push_back(d.focusMask.index_select(0, ids).to(d.trainImages.device()));
         noisyCounts.push_back(noisy.back().sum().item<std::int64_t>());
     }
     return timed(o.repeats, [&] {
@@ -121,7 +121,7 @@ std::vector<std::pair<std::int64_t, bool>> flipTargets(Net& model, const RunData
     for (std::int64_t i = 0; i < order.size(0); ++i) {
         const std::int64_t id = order[i].item<std::int64_t>();
         if (!ok[id].item<bool>()) continue;
-        (d.noiseMask[id].item<bool>() ? noisy : clean).push_back({id, d.noiseMask[id].item<bool>()});
+        (d.focusMask[id].item<bool>() ? noisy : clean).push_back({id, d.focusMask[id].item<bool>()});
     }
     const std::size_t wantNoisy = std::min<std::size_t>(noisy.size(), static_cast<std::size_t>(count / 2));
     std::vector<std::pair<std::int64_t, bool>> out(noisy.begin(), noisy.begin() + static_cast<std::ptrdiff_t>(wantNoisy));

@@ -26,12 +26,22 @@ using Json = nlohmann::json;
 struct Field {
     std::function<void(RunConfig&, const Json&)> read;
     std::function<Json(const RunConfig&)> write;
+    bool optionalNumber = false;  ///< a number or null (unset)
 };
 
 template <typename T>
 Field field(T RunConfig::*member) {
     return {[member](RunConfig& c, const Json& j) { c.*member = j.get<T>(); },
             [member](const RunConfig& c) { return Json(c.*member); }};
+}
+
+/// An optional number: JSON null (or absent) is unset.
+Field optionalField(std::optional<double> RunConfig::*member) {
+    return {[member](RunConfig& c, const Json& j) {
+                if (j.is_null()) c.*member = std::nullopt;
+                else c.*member = j.get<double>();
+            },
+            [member](const RunConfig& c) { return (c.*member) ? Json(*(c.*member)) : Json(nullptr); }, true};
 }
 
 const std::map<std::string, Field>& fields() {
@@ -46,6 +56,9 @@ const std::map<std::string, Field>& fields() {
         {"noise_seed", field(&RunConfig::noiseSeed)},
         {"labels", field(&RunConfig::labels)},
         {"normalize", field(&RunConfig::normalize)},
+        {"focus", field(&RunConfig::focus)},
+        {"focus_threshold", optionalField(&RunConfig::focusThreshold)},
+        {"focus_name", field(&RunConfig::focusName)},
         {"synthetic_train", field(&RunConfig::syntheticTrain)},
         {"synthetic_test", field(&RunConfig::syntheticTest)},
         {"synthetic_size", field(&RunConfig::syntheticSize)},
@@ -58,6 +71,7 @@ const std::map<std::string, Field>& fields() {
         {"p_gen", field(&RunConfig::pGen)},
         {"p_mem", field(&RunConfig::pMem)},
         {"dropout_blocks", field(&RunConfig::dropoutBlocks)},
+        {"etd_rounding", field(&RunConfig::etdRounding)},
         {"epochs", field(&RunConfig::epochs)},
         {"batch_size", field(&RunConfig::batchSize)},
         {"lr", field(&RunConfig::lr)},
@@ -116,11 +130,14 @@ RunConfig configFromJson(const std::string& json, const std::string& origin, con
         if (it == fields().end()) throw Error(origin + ": unknown setting \"" + key + "\" (see README, Configuration keys)");
         // Reject silent conversions (a string where a number belongs, a fraction for an integer).
         const Json current = it->second.write(config);
-        const bool ok = (current.is_boolean() && value.is_boolean()) || (current.is_string() && value.is_string()) ||
+        const bool optional = it->second.optionalNumber;
+        const bool ok = (optional && (value.is_number() || value.is_null())) ||
+                        (current.is_boolean() && value.is_boolean()) || (current.is_string() && value.is_string()) ||
                         (current.is_number_integer() && value.is_number_integer()) ||
                         (current.is_number_float() && value.is_number());
         if (!ok)
-            throw Error(origin + ": setting \"" + key + "\" must be " + expected(current) + ", found " + typeName(value) + " " +
+            throw Error(origin + ": setting \"" + key + "\" must be " + (optional ? std::string("a number or null") : expected(current)) +
+                        ", found " + typeName(value) + " " +
                         value.dump());
         it->second.read(config, value);
     }
@@ -141,6 +158,19 @@ std::string configToJson(const RunConfig& config) {
     return j.dump(2);
 }
 
+FocusNames focusNames(const RunConfig& config) {
+    if (config.focus.empty()) return {"mislabeled", "clean", true};
+    std::string name = config.focusName;
+    if (name.empty()) {
+        name = config.focus.substr(config.focus.find_last_of('/') + 1);
+        const std::size_t colon = name.find(':');  // FILE.h5:DATASET
+        if (colon != std::string::npos) name.erase(colon);
+        const std::size_t dot = name.find('.');
+        if (dot != std::string::npos && dot > 0) name.erase(dot);
+    }
+    return {name, "other", false};
+}
+
 void validateConfig(const RunConfig& c) {
     auto fail = [](const std::string& msg) { throw Error("invalid config: " + msg); };
     const std::vector<std::string>& datasets = datasetNames();
@@ -151,6 +181,12 @@ void validateConfig(const RunConfig& c) {
     if (c.subsetMode != "first" && c.subsetMode != "random") fail("subset_mode must be first or random, got '" + c.subsetMode + "'");
     if (!(c.noise >= 0.0 && c.noise < 1.0)) fail("noise must be a fraction in [0, 1), got " + num(c.noise));
     if (c.labels != "seeded" && c.labels != "stored") fail("labels must be seeded or stored, got '" + c.labels + "'");
+    if (c.focusThreshold && !std::isfinite(*c.focusThreshold))
+        fail("focus_threshold must be a finite number, got " + num(*c.focusThreshold));
+    if (c.focusThreshold && c.focus.empty()) fail("focus_threshold needs a focus file (focus)");
+    if (!c.focusName.empty() && c.focus.empty()) fail("focus_name names a focus set, but no focus file is set (focus)");
+    if (c.etdRounding != "round" && c.etdRounding != "floor")
+        fail("etd_rounding must be round or floor, got '" + c.etdRounding + "'");
     try {
         parseNormalization(c.normalize);
     } catch (const Error& e) {

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace memloc::core {
@@ -69,5 +70,13 @@ struct NoisyLabels {
 };
 NoisyLabels applyLabelNoise(const torch::Tensor& trueLabels, std::int64_t numClasses, double fraction,
                             std::uint64_t seed);
+
+/// The focus set of a run over its training subset: bool [trainIndices.size(0)]. Without a
+/// threshold `file` lists indices into the dataset's training split (splitSize examples); with
+/// one it holds a score per training-split example, and those below the threshold are the set.
+/// Formats as readIntVectorFile. Throws Error naming the file when an index is out of range, the
+/// score count differs from splitSize, or the set is empty or the whole subset.
+torch::Tensor focusMaskFromFile(const std::string& file, std::optional<double> threshold, const torch::Tensor& trainIndices,
+                                std::int64_t splitSize);
 
 } // namespace memloc::core

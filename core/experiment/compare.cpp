@@ -250,6 +250,7 @@ Comparison compareRuns(const std::vector<std::string>& runsOrExperiments, unsign
             c.name = name.empty() ? "all runs" : name;
             c.label = label.empty() ? "all runs" : label;
             c.settings = key;
+            c.focus = r.summary.focus;
             out.conditions.push_back(c);
             members.emplace_back();
             found = out.conditions.end() - 1;
@@ -264,6 +265,15 @@ Comparison compareRuns(const std::vector<std::string>& runsOrExperiments, unsign
     }
     loadCompareParts(out, parts);
     return out;
+}
+
+FocusNames commonFocusNames(const Comparison& comparison) {
+    if (comparison.conditions.empty()) return focusNames(RunConfig{});
+    const FocusNames& first = comparison.conditions.front().focus;
+    for (const Condition& c : comparison.conditions)
+        if (c.focus.set != first.set || c.focus.rest != first.rest || c.focus.labelNoise != first.labelNoise)
+            return {"studied set", "rest", false};
+    return first;
 }
 
 void loadCompareParts(Comparison& comparison, unsigned parts) {

@@ -129,6 +129,8 @@ std::string reportToJson(const ReproduceReport& r) {
                     {"paper", kPaper},
                     {"scale", r.scale},
                     {"base_config", Json::parse(r.baseConfig)},
+                    {"studied_set", {{"name", r.studied.set}, {"rest", r.studied.rest}, {"label_noise", r.studied.labelNoise},
+                                     {"source", r.studiedSource}}},
                     {"runs", r.runs},
                     {"claims", claims},
                     {"per_noise_rate", perRate},
@@ -140,10 +142,17 @@ std::string reportToHtml(const ReproduceReport& r) {
     std::string h = "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>memloc: reproducing the paper</title><style>";
     h += kStyle;
     h += "</style></head><body>\n<h1>Reproducing \"Can Neural Network Memorization Be Localized?\"</h1>\n<p>";
+    std::string rates;
+    for (const NoiseRateVerdicts& rate : r.perRate) rates += (rates.empty() ? "" : ", ") + rate.noise;
     h += escapeHtml(kPaper) + ". Scale <b>" + escapeHtml(r.scale) + "</b>; " + std::to_string(r.runs.size()) +
-         " runs (noise 0.05, 0.1, 0.2 &times; dropout none, example-tied), every analysis stored in each run file. "
+         " runs (noise " + escapeHtml(rates) + " &times; dropout none, example-tied), every analysis stored in each run file. "
          "Each verdict comes from the rule printed under it, fixed in memloc's code before any run. A value is the "
          "mean over the runs it names with [min, max] when there are several.</p>\n";
+    if (!r.studied.labelNoise)
+        h += "<p class='studied'>Studied set: <b>" + escapeHtml(r.studied.set) + "</b> (" + escapeHtml(r.studiedSource) +
+             "), in place of the mislabeled examples. Where a claim speaks of noisy or memorized examples, memloc measured "
+             "this set; where it speaks of clean examples, the " + escapeHtml(r.studied.rest) +
+             " training examples. Label noise, where a run has some, is trained on as usual.</p>\n";
     h += "<h2 id='claims'>Claims</h2>\n<table><tr><th>#</th><th>claim</th><th>paper</th><th>memloc measured</th>"
          "<th>verdict and rule</th><th>figure, runs</th></tr>\n";
     for (const ClaimRow& c : r.claims) {

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -110,10 +111,15 @@ std::string conditionName(const Facts& f) { return "noise " + f.noise + (f.examp
 
 /// The report's figures: memorization curves, gradient accounting, rewinding, retraining,
 /// flipping, where flipping's units lie, and example-tied dropout's modes.
-std::vector<Figure> figuresOf(const std::vector<Facts>& facts, const Judged& all) {
-    Figure memorized{"fig-memorization", "Memorized accuracy per epoch", "epoch", "memorized accuracy", false, {}, {}, {}, ""};
-    Figure ratio{"fig-accounting", "Gradient accounting: noisy/clean gradient norm ratio per epoch (mean over layer groups)",
-                 "epoch", "noisy / clean", false, {}, {}, {}, ""};
+/// Figure texts name the studied set: "memorized" and "noisy" for mislabeled examples, the focus
+/// set's name otherwise ("clean" becomes the rest's name).
+std::vector<Figure> figuresOf(const std::vector<Facts>& facts, const Judged& all, const FocusNames& names) {
+    const bool noise = names.labelNoise;
+    const std::string set = noise ? "noisy" : names.set, rest = noise ? "clean" : names.rest;
+    Figure memorized{"fig-memorization", noise ? "Memorized accuracy per epoch" : "Accuracy on the " + set + " examples per epoch",
+                     "epoch", noise ? "memorized accuracy" : set + " accuracy", false, {}, {}, {}, ""};
+    Figure ratio{"fig-accounting", "Gradient accounting: " + set + "/" + rest + " gradient norm ratio per epoch (mean over layer groups)",
+                 "epoch", set + " / " + rest, false, {}, {}, {}, ""};
     Figure rewind{"fig-rewinding", "Layer rewinding: memorized accuracy lost by rewinding one group to mid-training",
                   "layer group", "accuracy lost", true, {}, all.rewinding.groups, {}, ""};
     Figure retrain{"fig-retraining", "Retraining one group on clean examples only: memorized accuracy afterwards",
@@ -127,7 +133,7 @@ std::vector<Figure> figuresOf(const std::vector<Facts>& facts, const Judged& all
     for (const Facts& f : facts) epochs = std::max(epochs, f.memorizedCurve.size());
     for (std::size_t e = 0; e < epochs; ++e) memorized.x.push_back(static_cast<double>(e));
     for (std::size_t e = 1; e < epochs; ++e) ratio.x.push_back(static_cast<double>(e));
-    FigureSeries units{"memorized examples", {}}, clean{"clean examples", {}};
+    FigureSeries units{noise ? "memorized examples" : set + " examples", {}}, clean{rest + " examples", {}};
     for (const Facts& f : facts) {
         memorized.series.push_back({conditionName(f), f.memorizedCurve});
         if (f.exampleTied) continue;
@@ -144,14 +150,16 @@ std::vector<Figure> figuresOf(const std::vector<Facts>& facts, const Judged& all
     FactSet tied;
     for (const Facts& f : facts)
         if (f.exampleTied) tied.push_back(&f);
-    for (const auto& [name, member] : {std::pair{"memorized", &Facts::dropoutMemorized}, std::pair{"clean", &Facts::dropoutClean},
-                                       std::pair{"test", &Facts::dropoutTest}}) {
+    for (const auto& [name, member] : {std::pair{noise ? std::string("memorized") : set, &Facts::dropoutMemorized},
+                                       std::pair{rest, &Facts::dropoutClean}, std::pair{std::string("test"), &Facts::dropoutTest}}) {
         FigureSeries s{name, {}};
         for (const std::string& mode : dropout.categories)
             s.values.push_back(across(tied, [&, member = member](const Facts& f) { return modeValue(f, f.*member, mode); }));
         dropout.series.push_back(s);
     }
-    memorized.note = "Accuracy on the noisy training examples against their given (wrong) labels.";
+    memorized.note = noise ? "Accuracy on the noisy training examples against their given (wrong) labels."
+                           : "Accuracy on the " + set + " training examples against their given labels; in the claims, "
+                             "\"memorized\" means this set fitted.";
     ratio.note = "The memorization phase (claim 1) is the epochs whose memorized accuracy lies between 10% and 90% of "
                  "its final value.";
     rewind.note = "A group is critical when it loses at least 20 points.";
@@ -183,10 +191,15 @@ ReproduceScale reproduceScale(const std::string& name) {
 
 std::string reproduceScaleList() { return "demo, paper or test"; }
 
-std::vector<SweepAxis> reproduceAxes() { return {{"noise", {"0.05", "0.1", "0.2"}}, {"dropout", {"none", "example-tied"}}}; }
+std::vector<std::string> reproduceNoiseRates() { return {"0.05", "0.1", "0.2"}; }
 
-Experiment planReproduction(const std::string& folder, const std::string& baseConfigJson) {
-    return planExperiment(folder, baseConfigJson, reproduceAxes(), sweepAnalysisNames());
+std::vector<SweepAxis> reproduceAxes(const std::vector<std::string>& noise) {
+    return {{"noise", noise}, {"dropout", {"none", "example-tied"}}};
+}
+
+Experiment planReproduction(const std::string& folder, const std::string& baseConfigJson,
+                            const std::vector<std::string>& noise) {
+    return planExperiment(folder, baseConfigJson, reproduceAxes(noise), sweepAnalysisNames());
 }
 
 ReproduceReport buildReproduceReport(const std::string& folder, const std::string& scale) {
@@ -195,6 +208,14 @@ ReproduceReport buildReproduceReport(const std::string& folder, const std::strin
     report.folder = folder;
     report.scale = scale;
     report.baseConfig = experiment.baseConfig;
+    const RunConfig base = configFromJson(experiment.baseConfig, folder + "/experiment.json (base config)");
+    report.studied = focusNames(base);
+    if (!base.focus.empty()) {
+        std::ostringstream source;
+        source << base.focus;
+        if (base.focusThreshold) source << ", score below " << *base.focusThreshold;
+        report.studiedSource = source.str();
+    }
     for (const auto& r : experiment.runs) report.runs.push_back(r.name + ": " + r.path + " (" + r.state + ")");
 
     const Comparison comparison = compareRuns({folder}, CompareAll);
@@ -269,7 +290,7 @@ ReproduceReport buildReproduceReport(const std::string& folder, const std::strin
         "fig-retraining", plainRuns);
 
     report.perRate = perRate;
-    report.figures = figuresOf(facts, all);
+    report.figures = figuresOf(facts, all, report.studied);
     return report;
 }
 

@@ -20,7 +20,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::int64_t parseInteger(const std::string& token, const std::string& path, std::size_t line) {
+// One value of a text file; `integers` rejects fractions.
+double parseValue(const std::string& token, const std::string& path, std::size_t line, bool integers) {
     std::size_t used = 0;
     double v = 0;
     try {
@@ -28,44 +29,48 @@ std::int64_t parseInteger(const std::string& token, const std::string& path, std
     } catch (const std::exception&) {
         used = 0;
     }
-    if (used != token.size() || !std::isfinite(v) || v != std::floor(v))
-        throw Error(path + ": line " + std::to_string(line) + ": '" + token + "' is not an integer");
-    return static_cast<std::int64_t>(v);
+    if (used != token.size() || !std::isfinite(v) || (integers && v != std::floor(v)))
+        throw Error(path + ": line " + std::to_string(line) + ": '" + token + "' is not " + (integers ? "an integer" : "a finite number"));
+    return v;
 }
 
-torch::Tensor fromValues(const std::vector<std::int64_t>& values, const std::string& path) {
+std::vector<double> nonEmpty(std::vector<double> values, const std::string& path) {
     if (values.empty()) throw Error(path + ": holds no values");
-    return torch::tensor(values, torch::kLong);
+    return values;
 }
 
-torch::Tensor readText(const std::string& path, bool csv) {
+bool startsNumber(const std::string& text) {
+    const char c = text.empty() ? ' ' : text[0];
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.';
+}
+
+std::vector<double> readText(const std::string& path, bool csv, bool integers) {
     std::istringstream in(readFileBytes(path));
-    std::vector<std::int64_t> values;
+    std::vector<double> values;
     std::string line;
     std::size_t number = 0;
     while (std::getline(in, line)) {
         ++number;
         if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!csv && line.find('#') != std::string::npos) line.erase(line.find('#'));
         if (line.find_first_not_of(" \t") == std::string::npos) continue;
         if (csv) {
             std::string first = line.substr(0, line.find(','));
             first.erase(0, first.find_first_not_of(" \t\""));
             first.erase(first.find_last_not_of(" \t\"") + 1);
             // A header line (first value not a number) is allowed only as the first line.
-            if (values.empty() && number == 1 && !first.empty() && !std::isdigit(static_cast<unsigned char>(first[0])) &&
-                first[0] != '-' && first[0] != '+')
-                continue;
-            values.push_back(parseInteger(first, path, number));
+            if (values.empty() && number == 1 && !first.empty() && !startsNumber(first)) continue;
+            values.push_back(parseValue(first, path, number, integers));
         } else {
             std::istringstream tokens(line);
             std::string token;
-            while (tokens >> token) values.push_back(parseInteger(token, path, number));
+            while (tokens >> token) values.push_back(parseValue(token, path, number, integers));
         }
     }
-    return fromValues(values, path);
+    return nonEmpty(std::move(values), path);
 }
 
-torch::Tensor readNpy(const std::string& path) {
+std::vector<double> readNpy(const std::string& path, bool integers) {
     const std::string bytes = readFileBytes(path);
     if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) throw Error(path + ": not a NumPy .npy file (bad magic)");
     const int major = static_cast<unsigned char>(bytes[6]);
@@ -103,35 +108,45 @@ torch::Tensor readNpy(const std::string& path) {
 
     struct Kind {
         const char* descr;
-        torch::ScalarType type;
         std::size_t size;
     };
-    static const Kind kinds[] = {{"<i8", torch::kLong, 8}, {"<i4", torch::kInt, 4}, {"<i2", torch::kShort, 2},
-                                 {"|i1", torch::kChar, 1}, {"|u1", torch::kByte, 1}, {"|b1", torch::kBool, 1},
-                                 {"<u2", torch::kInt, 2},  {"<u4", torch::kLong, 4}, {"<u8", torch::kLong, 8}};
+    static const Kind kinds[] = {{"<i8", 8}, {"<i4", 4}, {"<i2", 2}, {"|i1", 1}, {"|u1", 1}, {"|b1", 1},
+                                 {"<u2", 2}, {"<u4", 4}, {"<u8", 8}, {"<f4", 4}, {"<f8", 8}};
     const Kind* kind = nullptr;
     for (const Kind& k : kinds)
-        if (descr == k.descr) kind = &k;
-    if (!kind) throw Error(path + ": .npy dtype '" + descr + "' is not an integer or bool type (expected e.g. <i8, |u1, |b1)");
+        if (descr == k.descr && (!integers || descr[1] != 'f')) kind = &k;
+    if (!kind)
+        throw Error(path + ": .npy dtype '" + descr + "' is not " +
+                    (integers ? "an integer or bool type (expected e.g. <i8, |u1, |b1)" : "a number type (expected e.g. <f4, <f8, <i8)"));
     const std::size_t dataOffset = offset + headerLength;
     if (bytes.size() - dataOffset < static_cast<std::size_t>(count) * kind->size)
         throw Error(path + ": truncated .npy data (" + std::to_string(count) + " values expected)");
-    std::vector<std::int64_t> values(static_cast<std::size_t>(count));
+    std::vector<double> values(static_cast<std::size_t>(count));
     const auto* data = reinterpret_cast<const unsigned char*>(bytes.data() + dataOffset);
     for (std::int64_t i = 0; i < count; ++i) {
         std::uint64_t raw = 0;
         for (std::size_t b = 0; b < kind->size; ++b) raw |= static_cast<std::uint64_t>(data[i * kind->size + b]) << (8 * b);
-        std::int64_t v = static_cast<std::int64_t>(raw);
-        if (descr[1] == 'i' && kind->size < 8) {  // sign-extend
+        double v = 0;
+        if (descr[1] == 'f' && kind->size == 4) {
+            const auto bits = static_cast<std::uint32_t>(raw);
+            float f = 0;
+            std::memcpy(&f, &bits, 4);
+            v = f;
+        } else if (descr[1] == 'f') {
+            std::memcpy(&v, &raw, 8);
+        } else if (descr[1] == 'i' && kind->size < 8) {  // sign-extend
             const std::uint64_t sign = std::uint64_t{1} << (8 * kind->size - 1);
-            v = static_cast<std::int64_t>((raw ^ sign) - sign);
+            v = static_cast<double>(static_cast<std::int64_t>((raw ^ sign) - sign));
+        } else {
+            v = descr[1] == 'i' ? static_cast<double>(static_cast<std::int64_t>(raw)) : static_cast<double>(raw);
         }
+        if (!std::isfinite(v)) throw Error(path + ": value " + std::to_string(i) + " is not a finite number");
         values[static_cast<std::size_t>(i)] = v;
     }
-    return fromValues(values, path);
+    return nonEmpty(std::move(values), path);
 }
 
-torch::Tensor readHdf5(const std::string& path, std::string dataset) {
+std::vector<double> readHdf5(const std::string& path, std::string dataset, bool integers) {
     H5::Exception::dontPrint();
     try {
         H5::H5File file(path, H5F_ACC_RDONLY);
@@ -151,12 +166,15 @@ torch::Tensor readHdf5(const std::string& path, std::string dataset) {
         H5::DataSet ds = file.openDataSet(dataset);
         H5::DataSpace space = ds.getSpace();
         if (space.getSimpleExtentNdims() != 1) throw Error(path + ":" + dataset + ": expected a 1-D dataset");
-        if (ds.getDataType().getClass() != H5T_INTEGER && ds.getDataType().getClass() != H5T_ENUM)
-            throw Error(path + ":" + dataset + ": expected integers or booleans");
+        const H5T_class_t type = ds.getDataType().getClass();
+        if (type != H5T_INTEGER && type != H5T_ENUM && (integers || type != H5T_FLOAT))
+            throw Error(path + ":" + dataset + ": expected " + (integers ? "integers or booleans" : "numbers"));
         const auto n = static_cast<std::size_t>(space.getSimpleExtentNpoints());
-        std::vector<std::int64_t> values(n);
-        if (n > 0) ds.read(values.data(), H5::PredType::NATIVE_INT64);
-        return fromValues(values, path + ":" + dataset);
+        std::vector<double> values(n);
+        if (n > 0) ds.read(values.data(), H5::PredType::NATIVE_DOUBLE);
+        for (double v : values)
+            if (!std::isfinite(v)) throw Error(path + ":" + dataset + ": holds a value that is not a finite number");
+        return nonEmpty(std::move(values), path + ":" + dataset);
     } catch (const H5::Exception& e) {
         throw Error(path + ": cannot read HDF5: " + e.getDetailMsg());
     }
@@ -164,7 +182,9 @@ torch::Tensor readHdf5(const std::string& path, std::string dataset) {
 
 } // namespace
 
-torch::Tensor readIntVectorFile(const std::string& spec) {
+namespace {
+
+std::vector<double> readVector(const std::string& spec, bool integers) {
     std::string path = spec, dataset;
     if (!fs::exists(path)) {
         const std::size_t colon = spec.rfind(':');
@@ -176,12 +196,24 @@ torch::Tensor readIntVectorFile(const std::string& spec) {
         }
     }
     const std::string ext = lowerExtension(path);
-    if (ext == ".h5" || ext == ".hdf5") return readHdf5(path, dataset);
+    if (ext == ".h5" || ext == ".hdf5") return readHdf5(path, dataset, integers);
     if (!dataset.empty()) throw Error(spec + ": only HDF5 files take a :DATASET suffix");
-    if (ext == ".npy") return readNpy(path);
-    if (ext == ".txt") return readText(path, false);
-    if (ext == ".csv") return readText(path, true);
+    if (ext == ".npy") return readNpy(path, integers);
+    if (ext == ".txt") return readText(path, false, integers);
+    if (ext == ".csv") return readText(path, true, integers);
     throw Error(path + ": unknown format '" + ext + "' (expected .npy, .txt, .csv, .h5 or .hdf5)");
+}
+
+} // namespace
+
+torch::Tensor readIntVectorFile(const std::string& spec) {
+    const std::vector<double> values = readVector(spec, true);
+    std::vector<std::int64_t> ints(values.begin(), values.end());
+    return torch::tensor(ints, torch::kLong);
+}
+
+torch::Tensor readNumberVectorFile(const std::string& spec) {
+    return torch::tensor(readVector(spec, false), torch::kDouble);
 }
 
 } // namespace memloc::core

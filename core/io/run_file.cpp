@@ -90,6 +90,11 @@ void writeHeader(H5::H5File& file, const RunFileHeader& header, const RunData& d
     h5::writeTensor(ds, "true_labels", data.trainTrue);
     h5::writeTensor(ds, "given_labels", data.trainGiven);
     h5::writeTensor(ds, "noise_mask", data.noiseMask);
+    if (!header.config.focus.empty()) {
+        h5::writeAttr(ds, "focus_count", data.focusCount());
+        h5::writeAttr(ds, "focus_name", focusNames(header.config).set);
+        h5::writeTensor(ds, "focus_mask", data.focusMask);
+    }
 
     H5::Group m = file.createGroup("model");
     h5::writeAttr(m, "architecture", header.modelSpec.architecture);
@@ -104,6 +109,7 @@ void writeHeader(H5::H5File& file, const RunFileHeader& header, const RunData& d
     if (etd.enabled) {
         h5::writeAttr(m, "p_gen", etd.pGen);
         h5::writeAttr(m, "p_mem", etd.pMem);
+        h5::writeAttr(m, "etd_rounding", std::string(etdRoundingName(etd.rounding)));
         h5::writeAttr(m, "dropout_seed", static_cast<std::int64_t>(etd.seed));
         h5::writeInts(m, "dropout_blocks", etd.blocks);
     }
@@ -149,7 +155,7 @@ void writeLayout(H5::H5File& file, const RunFileHeader& header, Net& model, bool
 /// Bytes of the header: the dataset identity and the model's blobs, with room for the rest.
 std::uint64_t headerBytes(const RunFileHeader& header, const RunData& data) {
     std::uint64_t bytes = 64 * 1024 + header.modelSpec.torchscript.size() + configToJson(header.config).size();
-    for (const torch::Tensor& t : {data.trainIndices, data.testIndices, data.trainTrue, data.trainGiven, data.noiseMask})
+    for (const torch::Tensor& t : {data.trainIndices, data.testIndices, data.trainTrue, data.trainGiven, data.noiseMask, data.focusMask})
         bytes += static_cast<std::uint64_t>(t.numel()) * 8;
     return bytes;
 }

@@ -110,6 +110,11 @@ private:
     std::string m_path;
 };
 
+/// Puts the focus set stored in a run whose config names a focus file (/dataset/focus_mask) into
+/// `data`, prepared with prepareRunData(config, device, false); the focus file itself is not read
+/// again. Does nothing for runs without one. Throws Error naming the file if it is missing.
+void useRunFocus(RunData& data, const RunFileReader& reader, const RunConfig& config);
+
 /// Rethrows an HDF5 exception as Error naming the file and what was being done.
 [[noreturn]] void rethrowH5(const std::string& path, const std::string& doing, const H5::Exception& e);
 

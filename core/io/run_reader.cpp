@@ -89,6 +89,8 @@ ModelSpec RunFileReader::modelSpec() const {
             spec.etd.enabled = true;
             spec.etd.pGen = h5::readDoubleAttr(m, "p_gen");
             spec.etd.pMem = h5::readDoubleAttr(m, "p_mem");
+            if (h5::hasAttr(m, "etd_rounding"))  // absent before etd_rounding existed: those runs rounded
+                spec.etd.rounding = etdRoundingFromName(h5::readStringAttr(m, "etd_rounding"));
             spec.etd.blocks = h5::readIntList(m, "dropout_blocks");  // an attribute before format 3
             spec.etd.seed = static_cast<std::uint64_t>(h5::readIntAttr(m, "dropout_seed"));
         }
@@ -184,6 +186,20 @@ torch::Tensor RunFileReader::datasetTensor(const std::string& name) const {
         return h5::readTensor(ds, name);
     } catch (const H5::Exception& e) {
         rethrowH5(m_path, "reading /dataset/" + name, e);
+    }
+}
+
+} // namespace memloc::core
+
+namespace memloc::core {
+
+void useRunFocus(RunData& data, const RunFileReader& reader, const RunConfig& config) {
+    if (config.focus.empty()) return;
+    try {
+        useStoredFocus(data, reader.datasetTensor("focus_mask"));
+    } catch (const Error& e) {
+        const std::string what = e.what();
+        throw Error(what.rfind(reader.path(), 0) == 0 ? what : reader.path() + ": " + what);
     }
 }
 

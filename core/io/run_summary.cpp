@@ -43,6 +43,7 @@ RunSummary readRunSummary(const std::string& path) {
     RunSummary s;
     s.path = path;
     s.config = reader.config();
+    s.focus = focusNames(s.config);
     try {
         H5::H5File file(path, H5F_ACC_RDONLY);
         s.formatVersion = static_cast<int>(h5::readIntAttr(file, "format_version"));
@@ -60,6 +61,7 @@ RunSummary readRunSummary(const std::string& path) {
         H5::Group ds = file.openGroup("dataset");
         s.numClasses = h5::readIntAttr(ds, "num_classes");
         s.noisyCount = h5::readIntAttr(ds, "noisy_count");
+        s.focusCount = h5::hasAttr(ds, "focus_count") ? h5::readIntAttr(ds, "focus_count") : s.noisyCount;
         s.imageShape = h5::readIntList(ds, "image_shape");  // an attribute before format 3
         s.trainSize = ds.openDataSet("train_indices").getSpace().getSimpleExtentNpoints();
         s.testSize = ds.openDataSet("test_indices").getSpace().getSimpleExtentNpoints();
@@ -118,7 +120,13 @@ std::string summaryToJson(const RunSummary& s) {
                     {"test_size", s.testSize},
                     {"num_classes", s.numClasses},
                     {"image_shape", s.imageShape},
-                    {"noisy_count", s.noisyCount}};
+                    {"noisy_count", s.noisyCount},
+                    {"focus", {{"name", s.focus.set},
+                               {"rest", s.focus.rest},
+                               {"count", s.focusCount},
+                               {"file", s.config.focus},
+                               {"threshold", s.config.focusThreshold ? nlohmann::json(*s.config.focusThreshold)
+                                                                     : nlohmann::json(nullptr)}}}};
     j["epochs"] = s.epochsCompleted;
     j["epochs_planned"] = s.epochsPlanned;
     j["checkpoint_epochs"] = s.checkpointEpochs;

@@ -2,6 +2,7 @@
 
 #include "memloc/error.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace memloc::core {
@@ -21,8 +22,21 @@ torch::Tensor mix32(torch::Tensor x) {
 
 } // namespace
 
-std::int64_t etdGeneralizationChannels(std::int64_t channels, double pGen) {
-    return std::min(channels, static_cast<std::int64_t>(std::llround(pGen * static_cast<double>(channels))));
+const char* etdRoundingName(EtdSpec::Rounding rounding) {
+    return rounding == EtdSpec::Rounding::Floor ? "floor" : "round";
+}
+
+EtdSpec::Rounding etdRoundingFromName(const std::string& name) {
+    if (name == "round") return EtdSpec::Rounding::Round;
+    if (name == "floor") return EtdSpec::Rounding::Floor;
+    throw Error("etd_rounding must be round or floor, got '" + name + "'");
+}
+
+std::int64_t etdGeneralizationChannels(std::int64_t channels, double pGen, EtdSpec::Rounding rounding) {
+    // The same double product as Python's p_gen * C, so Floor matches int(p_gen * C) bit for bit.
+    const double exact = pGen * static_cast<double>(channels);
+    const auto count = static_cast<std::int64_t>(rounding == EtdSpec::Rounding::Floor ? std::trunc(exact) : std::llround(exact));
+    return std::clamp<std::int64_t>(count, 1, std::max<std::int64_t>(channels, 1));
 }
 
 torch::Tensor etdExampleMask(const torch::Tensor& ids, std::int64_t layer, std::int64_t channels, const EtdSpec& spec) {
@@ -33,7 +47,7 @@ torch::Tensor etdExampleMask(const torch::Tensor& ids, std::int64_t layer, std::
     h = mix32(torch::bitwise_and(h + channel * static_cast<std::int64_t>(0x27d4eb2d), static_cast<std::int64_t>(0xFFFFFFFF)));
     const torch::Tensor uniform = h.to(torch::kDouble) / 4294967296.0;
     torch::Tensor on = uniform < spec.pMem;
-    const std::int64_t gen = etdGeneralizationChannels(channels, spec.pGen);
+    const std::int64_t gen = etdGeneralizationChannels(channels, spec.pGen, spec.rounding);
     if (gen > 0) on.slice(1, 0, gen).fill_(true);
     return on;
 }
@@ -56,7 +70,7 @@ torch::Tensor ChannelGateImpl::forward(const torch::Tensor& x) {
         return perChannel.view(shape);
     };
     if (m_etd) {
-        const std::int64_t gen = etdGeneralizationChannels(m_channels, m_spec.pGen);
+        const std::int64_t gen = etdGeneralizationChannels(m_channels, m_spec.pGen, m_spec.rounding);
         const EtdMode mode = m_context ? m_context->etdMode : EtdMode::Test;
         if (mode == EtdMode::Example) {
             if (!m_context || !m_context->exampleIds.defined() || m_context->exampleIds.size(0) != x.size(0))

@@ -4,21 +4,30 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace memloc::core {
 
 /// Example-tied dropout: after the chosen top-level blocks, the first
-/// round(pGen x C) channels are generalization channels (always on); each other channel is a
-/// memorization channel, on for an example with probability pMem, decided by a hash of
-/// (seed, example id, layer, channel) - a function, never a stored mask tensor.
+/// etdGeneralizationChannels(C, pGen, rounding) channels are generalization channels (always
+/// on); each other channel is a memorization channel, on for an example with probability pMem,
+/// decided by a hash of (seed, example id, layer, channel) - a function, never a stored mask tensor.
 struct EtdSpec {
     bool enabled = false;
     double pGen = 0.2;
     double pMem = 0.1;
     std::vector<std::int64_t> blocks;  ///< top-level block indices whose outputs get dropout
     std::uint64_t seed = 0;
+    /// How pGen x C becomes a channel count: Round (to nearest) or Floor (truncation, as the
+    /// published code's int(p_gen * C) does).
+    enum class Rounding { Round, Floor } rounding = Rounding::Round;
 };
+
+/// The rounding's config and run-file name ("round" | "floor").
+const char* etdRoundingName(EtdSpec::Rounding rounding);
+/// Parses "round" | "floor"; throws Error otherwise.
+EtdSpec::Rounding etdRoundingFromName(const std::string& name);
 
 /// How example-tied dropout acts in a forward pass.
 ///  - Example: each example's own mask (needs example ids; training, and the "standard" eval)
@@ -57,8 +66,10 @@ private:
 };
 TORCH_MODULE(ChannelGate);
 
-/// Number of generalization channels of a layer with `channels` channels.
-std::int64_t etdGeneralizationChannels(std::int64_t channels, double pGen);
+/// Number of generalization channels of a layer with `channels` (>= 1) channels: pGen x channels
+/// rounded to nearest (Round) or truncated (Floor), then clamped to [1, channels].
+std::int64_t etdGeneralizationChannels(std::int64_t channels, double pGen,
+                                       EtdSpec::Rounding rounding = EtdSpec::Rounding::Round);
 
 /// The example-tied memorization masks: bool [B, channels], true = channel on for that example.
 /// Generalization channels (the first etdGeneralizationChannels) are always true. Pure function

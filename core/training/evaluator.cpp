@@ -46,7 +46,7 @@ void evaluateRun(Net& model, const RunData& data, std::int64_t batchSize, EpochM
     model.context() = ForwardContext{};
     const torch::Tensor given = data.trainGiven.cpu();
     const torch::Tensor truth = data.trainTrue.cpu();
-    const torch::Tensor noisy = data.noiseMask;
+    const torch::Tensor noisy = data.focusMask;  // the studied set: mislabeled examples or a focus set
     metrics.trainCleanAcc = fractionCorrect(train, given, noisy.logical_not());
     metrics.trainNoisyGivenAcc = fractionCorrect(train, given, noisy);
     metrics.trainNoisyTrueAcc = fractionCorrect(train, truth, noisy);

@@ -33,7 +33,7 @@ Splits loadSplits(const RunConfig& c, const std::string& dir) {
 
 } // namespace
 
-RunData prepareRunData(const RunConfig& config, torch::Device device) {
+RunData prepareRunData(const RunConfig& config, torch::Device device, bool readFocusFile) {
     RunData d;
     d.datasetName = config.dataset;
     d.dataDir = config.dataset == "synthetic" ? "" : (config.dataDir.empty() ? defaultDataDir(config.dataset) : config.dataDir);
@@ -85,6 +85,10 @@ RunData prepareRunData(const RunConfig& config, torch::Device device) {
     d.trainGiven = noisy.givenLabels.to(device);
     d.noiseMask = noisy.noiseMask;
     d.noiseMaskDevice = noisy.noiseMask.to(device);
+    d.focusMask = d.noiseMask;
+    d.focusMaskDevice = d.noiseMaskDevice;
+    if (readFocusFile && !config.focus.empty())
+        useStoredFocus(d, focusMaskFromFile(config.focus, config.focusThreshold, d.trainIndices, s.train.size()));
     d.testLabels = s.test.labels.index_select(0, d.testIndices).to(device);
     return d;
 }
@@ -100,8 +104,21 @@ void useStoredLabels(RunData& data, const torch::Tensor& given, const torch::Ten
         throw Error("stored labels: the noise mask does not mark exactly the examples whose given label differs "
                     "from the dataset's label");
     data.trainGiven = givenCpu.to(data.trainTrue.device());
+    const bool focusIsNoise = data.focusMask.is_same(data.noiseMask);
     data.noiseMask = maskCpu;
     data.noiseMaskDevice = maskCpu.to(data.trainTrue.device());
+    if (focusIsNoise) {
+        data.focusMask = data.noiseMask;
+        data.focusMaskDevice = data.noiseMaskDevice;
+    }
+}
+
+void useStoredFocus(RunData& data, const torch::Tensor& mask) {
+    const std::int64_t n = data.trainSize();
+    if (mask.dim() != 1 || mask.size(0) != n)
+        throw Error("focus set: expected " + std::to_string(n) + " mask values, found " + std::to_string(mask.numel()));
+    data.focusMask = mask.to(torch::kCPU, torch::kBool).contiguous();
+    data.focusMaskDevice = data.focusMask.to(data.trainTrue.device());
 }
 
 } // namespace memloc::core

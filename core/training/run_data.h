@@ -20,6 +20,9 @@ struct RunData {
     torch::Tensor trainGiven, trainTrue;   ///< int64 [N] on the device
     torch::Tensor noiseMask;               ///< bool [N] on the CPU
     torch::Tensor noiseMaskDevice;         ///< bool [N] on the device
+    /// The studied set every analysis compares with the rest: the noise mask, or the focus
+    /// file's set when the config names one. bool [N] on the CPU and on the device.
+    torch::Tensor focusMask, focusMaskDevice;
     torch::Tensor testImages, testLabels;  ///< on the device
     torch::Tensor trainIndices, testIndices;  ///< int64, indices into the dataset's splits (CPU)
     std::int64_t numClasses = 0;
@@ -27,6 +30,7 @@ struct RunData {
 
     std::int64_t trainSize() const { return trainGiven.size(0); }
     std::int64_t noisyCount() const { return noiseMask.sum().item<std::int64_t>(); }
+    std::int64_t focusCount() const { return focusMask.sum().item<std::int64_t>(); }
     std::vector<std::int64_t> imageShape() const {
         return {trainImages.size(1), trainImages.size(2), trainImages.size(3)};
     }
@@ -34,8 +38,13 @@ struct RunData {
 
 /// Loads the dataset named by the config, takes its subsets, applies label noise and normalises
 /// (per-channel mean/std of the training subset). Blocks (reads and decompresses files).
-/// Throws Error naming the file on missing or malformed data.
-RunData prepareRunData(const RunConfig& config, torch::Device device);
+/// Throws Error naming the file on missing or malformed data. With `readFocusFile` the config's
+/// focus file (if any) gives the focus set; without, the focus set is the noise mask until
+/// useStoredFocus puts in the one a run file holds.
+RunData prepareRunData(const RunConfig& config, torch::Device device, bool readFocusFile = true);
+
+/// Replaces the focus set (bool [N] on the CPU) of `data`. Throws Error if the size differs.
+void useStoredFocus(RunData& data, const torch::Tensor& mask);
 
 /// For runs whose config says labels = "stored" (imported runs): replaces the given labels and
 /// noise mask (CPU tensors [N], from the run file) in `data`. Throws Error if the sizes differ or

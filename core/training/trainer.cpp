@@ -6,6 +6,7 @@
 #include "config/int_list.h"
 #include "dist/process_group.h"
 #include "io/run_file.h"
+#include "models/channel_gate.h"
 #include "training/device.h"
 #include "training/evaluator.h"
 #include "training/gradient_accountant.h"
@@ -53,6 +54,7 @@ ModelSpec modelSpecFor(const RunConfig& c, const RunData& d) {
         spec.etd.pMem = c.pMem;
         spec.etd.blocks = parseIntList(c.dropoutBlocks, "dropout_blocks");
         spec.etd.seed = static_cast<std::uint64_t>(c.seed);
+        spec.etd.rounding = etdRoundingFromName(c.etdRounding);
     }
     return spec;
 }
@@ -125,14 +127,14 @@ private:
             dist::recordWork("training examples", idx.size(0));
             const torch::Tensor idxDevice = orderDevice.slice(0, lo, hi);
             const std::int64_t noisyCount =
-                m_accountant ? m_data.noiseMask.index_select(0, idx).sum().item<std::int64_t>() : 0;
+                m_accountant ? m_data.focusMask.index_select(0, idx).sum().item<std::int64_t>() : 0;
             lr = m_schedule.at((epoch - 1) * m_steps + b);
             m_model->context().exampleIds = idxDevice;  // example-tied dropout draws masks by id
             m_model->context().etdMode = EtdMode::Example;
             lossSum += trainStep(*m_model, m_sgd, m_accountant ? &*m_accountant : nullptr,
                                  m_data.trainImages.index_select(0, idxDevice),
                                  m_data.trainGiven.index_select(0, idxDevice),
-                                 m_data.noiseMaskDevice.index_select(0, idxDevice), noisyCount, lr,
+                                 m_data.focusMaskDevice.index_select(0, idxDevice), noisyCount, lr,
                                  dist::active() ? globalBatch : 0, m_mode);
             if (cb.progress) cb.progress({b + 1, m_steps, stage});
         }
@@ -221,7 +223,8 @@ TrainResult resumeRun(const std::string& runPath, const TrainCallbacks& callback
     const ComputeDevice device = selectDevice(config.device, config.threads);
     if (done >= config.epochs) return {done, config.epochs, false, device.description};
 
-    RunData data = prepareRunData(config, device.device);
+    RunData data = prepareRunData(config, device.device, false);
+    useRunFocus(data, reader, config);
     if (!reader.datasetTensor("given_labels").equal(data.trainGiven.cpu()) ||
         !reader.datasetTensor("train_indices").equal(data.trainIndices))
         throw Error(runPath + ": the dataset read now differs from the one this run was trained on (files under '" +

@@ -102,6 +102,9 @@ class Dataset:
     normalize_mean: np.ndarray      # float64 [C]
     normalize_std: np.ndarray       # float64 [C]
     attrs: Dict[str, object] = field(default_factory=dict)
+    # bool [N], True = in the studied set the analyses compare with the rest: /dataset/focus_mask
+    # in runs trained with a focus file, else the noise mask. attrs["focus_name"] names it.
+    focus_mask: np.ndarray = None
 
 
 @dataclass
@@ -235,7 +238,8 @@ class RunFile:
 
     def model(self):
         """/model: its attributes, group_names, group_prefixes, group_units and, for example-tied
-        dropout runs, dropout_blocks (a list of top-level block indices)."""
+        dropout runs, dropout_blocks (a list of top-level block indices) and etd_rounding ("round"
+        for files written before memloc stored it)."""
         m = self.file["model"]
         out = _attrs(m)
         out.pop("script_groups", None)  # formats 1 and 2: the same as group_names=group_prefixes
@@ -244,6 +248,7 @@ class RunFile:
         out["group_units"] = _array(m, "group_units", dtype=np.int64)
         if out.get("dropout") == "example-tied":
             out["dropout_blocks"] = [int(b) for b in _array(m, "dropout_blocks", dtype=np.int64)]
+            out.setdefault("etd_rounding", "round")
         return out
 
     def dataset(self):
@@ -258,7 +263,8 @@ class RunFile:
             true_labels=ds["true_labels"][()], given_labels=ds["given_labels"][()],
             noise_mask=ds["noise_mask"][()].astype(bool),
             normalize_mean=_array(ds, "normalize_mean", dtype=np.float64),
-            normalize_std=_array(ds, "normalize_std", dtype=np.float64), attrs=attrs)
+            normalize_std=_array(ds, "normalize_std", dtype=np.float64), attrs=attrs,
+            focus_mask=(ds["focus_mask"] if "focus_mask" in ds else ds["noise_mask"])[()].astype(bool))
 
     # -- per-epoch data
 
@@ -380,10 +386,19 @@ def open_run(path):
 
 # ----------------------------------------------------------------------------- example-tied dropout
 
-def generalization_channels(channels, p_gen):
-    """How many leading channels of a layer are generalization channels: round(p_gen x channels),
-    halves away from zero (C's llround), at most `channels`."""
-    return min(int(channels), int(np.floor(p_gen * channels + 0.5)))
+def generalization_channels(channels, p_gen, rounding="round"):
+    """How many leading channels of a layer are generalization channels: p_gen x channels rounded
+    to nearest, halves away from zero (rounding "round", C's llround; memloc's default) or
+    truncated (rounding "floor": int(p_gen * channels), as the paper's published code), then
+    clamped to [1, channels]. A run's choice is model()["etd_rounding"]."""
+    exact = p_gen * channels
+    if rounding == "floor":
+        count = int(exact)
+    elif rounding == "round":
+        count = int(np.floor(exact + 0.5))
+    else:
+        raise ValueError("etd_rounding must be round or floor, got %r" % (rounding,))
+    return max(1, min(int(channels), count))
 
 
 def _mix32(x):
@@ -394,11 +409,12 @@ def _mix32(x):
     return x ^ (x >> np.uint64(16))
 
 
-def example_tied_mask(ids, layer, channels, p_gen, p_mem, seed):
+def example_tied_mask(ids, layer, channels, p_gen, p_mem, seed, rounding="round"):
     """The example-tied dropout mask memloc uses in training and the standard mode: bool
     [len(ids), channels], True = channel on for that example. `ids` are positions in the training
     subset (not dataset indices), `layer` the position k of the block in /model/dropout_blocks
-    (0, 1, ...), `seed` /model/dropout_seed."""
+    (0, 1, ...), `seed` /model/dropout_seed, `rounding` /model/etd_rounding (see
+    generalization_channels)."""
     mask32 = np.uint64(0xFFFFFFFF)
     salt = np.uint64((int(seed) * 0x9E3779B1 + int(layer) * 0x85EBCA6B) & 0xFFFFFFFF)
     ids = np.asarray(ids, dtype=np.uint64).reshape(-1, 1)
@@ -406,5 +422,5 @@ def example_tied_mask(ids, layer, channels, p_gen, p_mem, seed):
     channel = np.arange(channels, dtype=np.uint64).reshape(1, -1)
     h = _mix32((h + channel * np.uint64(0x27D4EB2D)) & mask32)
     on = h.astype(np.float64) / 4294967296.0 < p_mem
-    on[:, :generalization_channels(channels, p_gen)] = True
+    on[:, :generalization_channels(channels, p_gen, rounding)] = True
     return on

@@ -109,6 +109,44 @@ private Q_SLOTS:
         QCOMPARE(resumed.code, 0);
     }
 
+    // A run with a focus set names it in the text of train, inspect (with the set's file and
+    // size) and the analyses, and keeps the JSON keys.
+    void focusRunNamesItsSet() {
+        QTemporaryDir dir;
+        const QString list = dir.filePath("atypical.txt");
+        QFile file(list);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Text));
+        for (int i = 0; i < 192; i += 4) file.write(QByteArray::number(i) + '\n');  // 48 examples
+        file.close();
+        const QString run = dir.filePath("focus.h5");
+        QStringList args = tinyTrain(run);
+        args[args.indexOf("--noise") + 1] = "0";
+        args << "--focus" << list << "--focus-name" << "atypical";
+        const Result t = runCli(args);
+        QVERIFY2(t.code == 0, qPrintable(t.err));
+        QVERIFY2(t.out.contains("other ") && t.out.contains("atypical "), qPrintable(t.out));
+
+        const Result inspect = runCli({"inspect", run});
+        QCOMPARE(inspect.code, 0);
+        QVERIFY2(inspect.out.contains("focus:     atypical, 48 training examples (25.0%) from " + list), qPrintable(inspect.out));
+        QVERIFY(inspect.out.contains("compare it with the other examples"));
+        QVERIFY(inspect.out.contains("atypical vs given label (fitted)"));
+        QVERIFY(!inspect.out.contains("memorized"));
+        const QJsonObject focus =
+            QJsonDocument::fromJson(runCli({"inspect", run, "--json"}).out.toUtf8()).object()["dataset"].toObject()["focus"].toObject();
+        QCOMPARE(focus["name"].toString(), QString("atypical"));
+        QCOMPARE(focus["count"].toInt(), 48);
+
+        const Result rewind = runCli({"rewind", run, "--eval-subset", "32", "--device", "cpu"});
+        QVERIFY2(rewind.code == 0, qPrintable(rewind.err));
+        QVERIFY2(rewind.out.contains("evaluated on 32 other, 32 atypical, 32 test examples"), qPrintable(rewind.out));
+        QVERIFY(rewind.out.contains("fit of the atypical examples"));
+        QVERIFY(rewind.out.contains("atypical (fitted) ") && rewind.out.contains("atypical-true "));
+        QVERIFY(!rewind.out.contains("noisy") && !rewind.out.contains("memoriz") && !rewind.out.contains("clean"));
+        const Result rewindJson = runCli({"rewind", run, "--eval-subset", "32", "--device", "cpu", "--json"});
+        QVERIFY(QJsonDocument::fromJson(rewindJson.out.toUtf8()).object()["grids"].toObject().contains("noisy_given"));
+    }
+
     // Ctrl-C ends the epoch in progress, keeps the completed ones and says how to resume.
     void interruptKeepsCompletedEpochs() {
         QTemporaryDir dir;
@@ -169,6 +207,11 @@ private Q_SLOTS:
         };
         const QJsonObject rw = json({"rewind", run, "--eval-subset", "32"});
         QCOMPARE(rw["groups"].toArray().size(), 9);
+        const Result rewindText = runCli({"rewind", run, "--eval-subset", "32", "--device", "cpu"});
+        QCOMPARE(rewindText.code, 0);
+        QVERIFY2(rewindText.out.contains("evaluated on 32 clean, 32 noisy, 32 test examples"), qPrintable(rewindText.out));
+        QVERIFY(rewindText.out.contains("memorization (noisy examples predicted with their given label)"));
+        QVERIFY(rewindText.out.contains("clean ") && rewindText.out.contains("noisy-given (memorized) "));
         const QJsonObject rt = json({"retrain", run, "--groups", "conv1,fc", "--max-epochs", "1", "--eval-subset", "32"});
         QVERIFY(!rt.isEmpty());
         const QJsonObject fl = json({"flip", run, "--noisy", "2", "--clean", "2", "--batch", "16", "--eval-subset", "32"});

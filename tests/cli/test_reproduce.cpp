@@ -219,12 +219,61 @@ private Q_SLOTS:
         QVERIFY(again.out.contains(QStringLiteral("report.html")));
     }
 
+    // A reproduction of a focus set without label noise: two runs, every label names the set,
+    // and each run studies exactly the listed examples.
+    void focusSetWithoutNoise() {
+        QTemporaryDir dir;
+        QFile base(dir.filePath(QStringLiteral("base.json")));
+        QVERIFY(base.open(QIODevice::WriteOnly));
+        base.write(R"({"epochs": 2, "synthetic_train": 160})");
+        base.close();
+        QFile ids(dir.filePath(QStringLiteral("ids.txt")));
+        QVERIFY(ids.open(QIODevice::WriteOnly));
+        for (int i = 3; i < 160; i += 8) ids.write(QByteArray::number(i) + "\n");  // 20 examples
+        ids.close();
+        const QString out = dir.filePath(QStringLiteral("repro"));
+        const Result r = runCli({"reproduce", "--scale", "test", "--config", base.fileName(), "--out", out, "--device", "cpu",
+                                 "--threads", "1", "--focus", ids.fileName(), "--focus-name", "atypical", "--noise", "0"});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+
+        QFile json(out + QStringLiteral("/report.json"));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QJsonObject report = QJsonDocument::fromJson(json.readAll()).object();
+        const QJsonObject studied = report.value(QStringLiteral("studied_set")).toObject();
+        QCOMPARE(studied.value(QStringLiteral("name")).toString(), QStringLiteral("atypical"));
+        QCOMPARE(studied.value(QStringLiteral("label_noise")).toBool(), false);
+        QCOMPARE(report.value(QStringLiteral("per_noise_rate")).toArray().size(), 1);
+        QCOMPARE(report.value(QStringLiteral("runs")).toArray().size(), 2);
+        const QJsonObject memorization = report.value(QStringLiteral("figures")).toArray().first().toObject();
+        QCOMPARE(memorization.value(QStringLiteral("y_label")).toString(), QStringLiteral("atypical accuracy"));
+        const QString html = readAll(out + QStringLiteral("/report.html"));
+        QVERIFY(html.contains(QStringLiteral("Studied set: <b>atypical</b>")));
+        QVERIFY(html.contains(QStringLiteral("runs (noise 0 &times;")));
+
+        const QStringList runs = QDir(out + QStringLiteral("/runs")).entryList({QStringLiteral("*.h5")});
+        QCOMPARE(runs.size(), 2);
+        for (const QString& run : runs) {
+            const Result inspect = runCli({"inspect", out + QStringLiteral("/runs/") + run, "--json"});
+            QVERIFY2(inspect.code == 0, qPrintable(inspect.err));
+            const QJsonObject dataset = QJsonDocument::fromJson(inspect.out.toUtf8()).object().value("dataset").toObject();
+            QCOMPARE(dataset.value(QStringLiteral("noisy_count")).toInt(), 0);
+            QCOMPARE(dataset.value(QStringLiteral("focus")).toObject().value(QStringLiteral("count")).toInt(), 20);
+            QCOMPARE(dataset.value(QStringLiteral("focus")).toObject().value(QStringLiteral("name")).toString(),
+                     QStringLiteral("atypical"));
+        }
+    }
+
     void badInput_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("message");
         QTest::newRow("unknown scale") << QStringList{"reproduce", "--scale", "huge"} << 2 << "demo, paper or test";
-        QTest::newRow("unknown option") << QStringList{"reproduce", "--noise", "0.3"} << 2 << "--noise";
+        QTest::newRow("unknown option") << QStringList{"reproduce", "--bogus", "0.3"} << 2 << "--bogus";
+        QTest::newRow("noise out of range") << QStringList{"reproduce", "--noise", "0.1,1.5"} << 2 << "--noise: '1.5'";
+        QTest::newRow("focus name alone") << QStringList{"reproduce", "--focus-name", "x"} << 2 << "need --focus FILE";
+        QTest::newRow("missing focus file") << QStringList{"reproduce", "--scale", "test", "--focus", "/nonexistent-ids.txt",
+                                                           "--out", "/tmp/x"}
+                                            << 1 << "/nonexistent-ids.txt: no such file";
         QTest::newRow("stray argument") << QStringList{"reproduce", "extra"} << 2 << "extra";
         QTest::newRow("unwritable out") << QStringList{"reproduce", "--scale", "test", "--out", "/proc/memloc-repro"} << 1
                                         << "/proc/memloc-repro";

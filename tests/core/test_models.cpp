@@ -2,7 +2,9 @@
 #include <torch/torch.h>
 
 #include "memloc/error.h"
+#include "models/channel_gate.h"
 #include "models/model.h"
+#include "error_of.h"
 
 #include <QtTest>
 
@@ -156,6 +158,63 @@ private Q_SLOTS:
         } catch (const Error& e) {
             QVERIFY2(QString(e.what()).contains(message), e.what());
         }
+    }
+
+    // Generalization channels of example-tied dropout: round (memloc's default) against floor (the
+    // published code's int(p_gen * C)), where they differ and where they agree; both keep 1..C.
+    void etdGeneralizationChannels_data() {
+        QTest::addColumn<qint64>("channels");
+        QTest::addColumn<double>("pGen");
+        QTest::addColumn<qint64>("round");
+        QTest::addColumn<qint64>("floor");
+        QTest::newRow("64 x 0.2 = 12.8") << qint64(64) << 0.2 << qint64(13) << qint64(12);
+        QTest::newRow("128 x 0.2 = 25.6") << qint64(128) << 0.2 << qint64(26) << qint64(25);
+        QTest::newRow("10 x 0.25 = 2.5") << qint64(10) << 0.25 << qint64(3) << qint64(2);
+        QTest::newRow("256 x 0.2 = 51.2") << qint64(256) << 0.2 << qint64(51) << qint64(51);
+        QTest::newRow("16 x 0.2 = 3.2") << qint64(16) << 0.2 << qint64(3) << qint64(3);
+        QTest::newRow("64 x 0.5 = 32") << qint64(64) << 0.5 << qint64(32) << qint64(32);
+        // Python's 0.29 * 100 is 28.999999999999996, so int() gives 28; so must floor.
+        QTest::newRow("100 x 0.29") << qint64(100) << 0.29 << qint64(29) << qint64(28);
+        QTest::newRow("at least 1") << qint64(2) << 0.2 << qint64(1) << qint64(1);
+        QTest::newRow("at most C") << qint64(8) << 1.0 << qint64(8) << qint64(8);
+    }
+    void etdGeneralizationChannels() {
+        QFETCH(qint64, channels);
+        QFETCH(double, pGen);
+        QFETCH(qint64, round);
+        QFETCH(qint64, floor);
+        QCOMPARE(qint64(memloc::core::etdGeneralizationChannels(channels, pGen)), round);
+        QCOMPARE(qint64(memloc::core::etdGeneralizationChannels(channels, pGen, EtdSpec::Rounding::Round)), round);
+        QCOMPARE(qint64(memloc::core::etdGeneralizationChannels(channels, pGen, EtdSpec::Rounding::Floor)), floor);
+
+        // The gate and the masks use the spec's rounding: in drop mode the generalization channels
+        // are rescaled and the rest zeroed; in example mode the generalization channels are always on.
+        for (const EtdSpec::Rounding rounding : {EtdSpec::Rounding::Round, EtdSpec::Rounding::Floor}) {
+            const qint64 gen = rounding == EtdSpec::Rounding::Floor ? floor : round;
+            EtdSpec spec;
+            spec.enabled = true;
+            spec.pGen = pGen;
+            spec.pMem = 0.1;
+            spec.rounding = rounding;
+            ForwardContext ctx;
+            ctx.etdMode = EtdMode::Drop;
+            ChannelGate gate(channels);
+            gate->configureEtd(spec, 0, &ctx);
+            const torch::Tensor out = gate->forward(torch::ones({1, channels, 2, 2}));
+            QVERIFY(out.slice(1, 0, gen).gt(1).all().item<bool>());
+            QVERIFY(out.slice(1, gen).eq(0).all().item<bool>());
+            const torch::Tensor mask = etdExampleMask(torch::arange(200, torch::kLong), 0, channels, spec);
+            QVERIFY(mask.slice(1, 0, gen).all().item<bool>());
+            if (gen < channels) QVERIFY(!mask.slice(1, gen, gen + 1).all().item<bool>());
+        }
+    }
+
+    void etdRoundingNames() {
+        QCOMPARE(QString(etdRoundingName(EtdSpec::Rounding::Round)), QStringLiteral("round"));
+        QCOMPARE(QString(etdRoundingName(EtdSpec::Rounding::Floor)), QStringLiteral("floor"));
+        QVERIFY(etdRoundingFromName("floor") == EtdSpec::Rounding::Floor);
+        QVERIFY(etdRoundingFromName("round") == EtdSpec::Rounding::Round);
+        QVERIFY(memloc::core::testing::errorOf([] { etdRoundingFromName("ceil"); }).contains("etd_rounding must be round or floor"));
     }
 };
 

@@ -488,6 +488,7 @@ private Q_SLOTS:
         QTest::newRow("bad device") << R"({"device": "tpu"})" << "device 'tpu'";
         QTest::newRow("negative subset") << R"({"subset": -5})" << "subset";
         QTest::newRow("zero width") << R"({"width": 0})" << "width";
+        QTest::newRow("etd_rounding ceil") << R"({"etd_rounding": "ceil"})" << "etd_rounding must be round or floor";
     }
     void configValidation() {
         QFETCH(QString, json);

@@ -2,6 +2,7 @@
 // format 2 read the same; the example-tied dropout hash as docs/guide/run-file.html states it.
 #include <torch/torch.h>
 
+#include "io/h5_util.h"
 #include "io/run_file.h"
 #include "memloc/dropout_eval.h"
 #include "memloc/flipping.h"
@@ -240,6 +241,62 @@ private Q_SLOTS:
         for (std::int64_t i = 0; i < 4; ++i)
             for (std::int64_t c = 0; c < 8; ++c) bits += mask[i][c].item<bool>() ? '1' : '0';
         QCOMPARE(bits, std::string("11001101110100001110001111110001"));
+    }
+
+    // etd_rounding: a floor run stores it as a /model attribute and reads back the masks it trained
+    // with; a file without the attribute (written before it existed) reads as round.
+    void etdRoundingStoredAndRead() {
+        QTemporaryDir dir;
+        RunConfig c = tinyConfig(2);
+        c.dropout = "example-tied";
+        c.pGen = 0.3;  // blocks of 16 and 32 channels: 4.8 and 9.6, so floor and round differ
+        c.pMem = 0.25;
+        c.dropoutBlocks = "2,3,5,6";
+        c.etdRounding = "floor";
+        c.accounting = false;
+        const std::string path = dir.filePath("floor.h5").toStdString();
+        trainRun(c, path, {}, true);
+        {
+            H5::H5File f(path, H5F_ACC_RDONLY);
+            QCOMPARE(h5::readStringAttr(f.openGroup("model"), "etd_rounding"), std::string("floor"));
+        }
+        QCOMPARE(readRunSummary(path).config.etdRounding, std::string("floor"));
+        const ModelSpec spec = RunFileReader(path).modelSpec();
+        QVERIFY(spec.etd.rounding == EtdSpec::Rounding::Floor);
+
+        // The masks of the reloaded spec are those of the training spec, not round's.
+        EtdSpec trained;
+        trained.enabled = true;
+        trained.pGen = 0.3;
+        trained.pMem = 0.25;
+        trained.seed = static_cast<std::uint64_t>(c.seed);
+        trained.rounding = EtdSpec::Rounding::Floor;
+        EtdSpec rounded = trained;
+        rounded.rounding = EtdSpec::Rounding::Round;
+        const torch::Tensor ids = torch::arange(256, torch::kLong);
+        const std::int64_t channels[] = {16, 32, 32, 16};  // blocks 2, 3, 5, 6 at width 0.125
+        for (std::int64_t k = 0; k < 4; ++k) {
+            const torch::Tensor mask = etdExampleMask(ids, k, channels[k], spec.etd);
+            QVERIFY(mask.equal(etdExampleMask(ids, k, channels[k], trained)));
+            QVERIFY(!mask.equal(etdExampleMask(ids, k, channels[k], rounded)));
+        }
+        // The reloaded model in the standard mode (each example's own mask) scores what training
+        // measured with those masks at the last epoch.
+        AnalysisRunOptions o;
+        o.device = "cpu";
+        const DropoutEvalResult r = runDropoutEval(path, 0, o);
+        const EpochMetrics& last = readRunSummary(path).metrics.back();
+        QCOMPARE(r.modes[0].clean, last.trainCleanAcc);
+        QCOMPARE(r.modes[0].noisyGiven, last.trainNoisyGivenAcc);
+
+        // Before etd_rounding existed, /model had no such attribute and memloc rounded.
+        const std::string old = dir.filePath("old.h5").toStdString();
+        QVERIFY(QFile::copy(QString::fromStdString(path), QString::fromStdString(old)));
+        {
+            H5::H5File f(old, H5F_ACC_RDWR);
+            f.openGroup("model").removeAttr("etd_rounding");
+        }
+        QVERIFY(RunFileReader(old).modelSpec().etd.rounding == EtdSpec::Rounding::Round);
     }
 };
 

@@ -80,6 +80,7 @@ def check_run(r, inspect):
     check(groups == [g["name"] for g in inspect["groups"]], "group names")
     check(list(r["model"]["group_units"]) == [g["units"] for g in inspect["groups"]], "group units")
     check(r["model"]["dropout_blocks"] == [2, 3, 5, 6], "/model/dropout_blocks")
+    check(r["model"]["etd_rounding"] == "round", "/model etd_rounding")
 
     ds = r["dataset"]
     n = len(ds.train_indices)
@@ -87,6 +88,7 @@ def check_run(r, inspect):
     check(ds.noise_mask.dtype == bool and int(ds.noise_mask.sum()) == inspect["dataset"]["noisy_count"] == 48,
           "noise mask")
     check(np.array_equal(ds.given_labels != ds.true_labels, ds.noise_mask), "noisy = relabeled")
+    check(np.array_equal(ds.focus_mask, ds.noise_mask), "without a focus file the studied set is the noise mask")
     check(ds.image_shape == [1, 12, 12] and ds.normalize_mean.shape == (1,), "image shape, normalisation")
 
     for name in memloc_run.METRIC_NAMES:
@@ -200,6 +202,8 @@ def to_format_2(path):
         for name in ("image_shape", "normalize_mean", "normalize_std"):
             to_attr(f["dataset"], name, name)
         to_attr(f["model"], "dropout_blocks", "dropout_blocks")
+        if "etd_rounding" in f["model"].attrs:  # added after format 2; such files read as "round"
+            del f["model"].attrs["etd_rounding"]
         move(f["accounting"], "group_names", "groups")
         a = f["analyses"]
         rw = a["rewinding"]
@@ -235,6 +239,20 @@ def main():
         new = read_all(path)
         check(new["version"] == 3, "new runs are format 3")
         check_run(new, inspect)
+
+        # A run studying a listed set: focus_mask holds it, beside the noise mask.
+        ids = os.path.join(folder, "picked.txt")
+        with open(ids, "w") as f:
+            f.write("# every fifth example\n" + "\n".join(str(i) for i in range(0, 192, 5)) + "\n")
+        focus = os.path.join(folder, "focus.h5")
+        one = list(TINY)
+        one[one.index("--epochs") + 1] = "1"
+        cli(args.cli, "train", *one, "--focus", ids, "--focus-name", "picked", "--out", focus, "--quiet")
+        with memloc_run.open_run(focus) as run:
+            ds = run.dataset()
+            check(np.array_equal(np.nonzero(ds.focus_mask)[0], np.arange(0, 192, 5)), "focus_mask = the listed ids")
+            check(ds.attrs["focus_name"] == "picked" and int(ds.attrs["focus_count"]) == 39, "focus attributes")
+            check(int(ds.noise_mask.sum()) == 48, "the noise mask is kept")
 
         # A run still training: only epochs up to epochs_completed are data.
         partial = os.path.join(folder, "partial.h5")
@@ -272,6 +290,17 @@ def main():
         check("".join("1" if b else "0" for b in mask.reshape(-1)) == MASK_BITS, "example-tied mask hash")
         check(memloc_run.generalization_channels(10, 0.25) == 3 and memloc_run.generalization_channels(8, 0.4) == 3,
               "round(p_gen x C) with llround")
+        # round and floor differ where p_gen x C has a fraction of 0.5 or more, and agree otherwise;
+        # both keep at least one channel.
+        gc = memloc_run.generalization_channels
+        check(gc(64, 0.2) == 13 and gc(64, 0.2, "floor") == 12 and gc(128, 0.2, "floor") == 25 and
+              gc(10, 0.25, "floor") == 2 and gc(256, 0.2, "floor") == gc(256, 0.2) == 51 and
+              gc(2, 0.2) == gc(2, 0.2, "floor") == 1 and gc(8, 1.0, "floor") == 8, "etd_rounding floor vs round")
+        # p_gen 0.35 x 8 = 2.8: round keeps channel 2 on for every example, floor leaves it to the hash.
+        round_mask = memloc_run.example_tied_mask(np.arange(4), 2, 8, 0.35, 0.5, 3)
+        floor_mask = memloc_run.example_tied_mask(np.arange(4), 2, 8, 0.35, 0.5, 3, "floor")
+        check(round_mask[:, :3].all() and floor_mask[:, :2].all() and not floor_mask[:, 2].all() and
+              np.array_equal(round_mask[:, 3:], floor_mask[:, 3:]), "floor mask")
         print("memloc_run: format 3 run with every analysis, format 2 and 1 names, mask hash: 1 passed, 0 failed")
     finally:
         if not args.keep:

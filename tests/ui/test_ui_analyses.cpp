@@ -458,7 +458,22 @@ private Q_SLOTS:
         QCOMPARE(c.pGen, 0.5);
         QCOMPARE(c.pMem, 0.25);
         QCOMPARE(QString::fromStdString(c.dropoutBlocks), QStringLiteral("2,3,5,6"));
+        // The p_gen rounding box: shows the config's value, and choosing "floor" reaches the config.
+        QComboBox* rounding = nullptr;
+        for (QComboBox* box : dialog.findChildren<QComboBox*>())
+            if (box->count() == 2 && box->itemText(0) == QLatin1String("round") && box->itemText(1) == QLatin1String("floor"))
+                rounding = box;
+        QVERIFY(rounding);
+        QVERIFY(rounding->isEnabled());
+        QCOMPARE(rounding->currentText(), QStringLiteral("round"));
+        rounding->setCurrentText(QStringLiteral("floor"));
+        QCOMPARE(QString::fromStdString(dialog.config().etdRounding), QStringLiteral("floor"));
+        core::RunConfig floorConfig = etdConfig();
+        floorConfig.etdRounding = "floor";
+        dialog.setConfig(floorConfig);
+        QCOMPARE(rounding->currentText(), QStringLiteral("floor"));
         dialog.setConfig(test::tinyConfig());
+        QVERIFY(!rounding->isEnabled());
         QCOMPARE(QString::fromStdString(dialog.config().dropout), QStringLiteral("none"));
     }
 

@@ -7,6 +7,7 @@
 #include "views/example_table_model.h"
 #include "views/examples_view.h"
 #include "views/neurons_view.h"
+#include "views/units_to_flip_plot.h"
 
 #include "tiny_run.h"
 
@@ -17,6 +18,7 @@
 #include "memloc/run_summary.h"
 #include "memloc/training.h"
 
+#include <QComboBox>
 #include <QFile>
 #include <QLineEdit>
 #include <QPushButton>
@@ -194,6 +196,60 @@ private Q_SLOTS:
         const QString units = view->tableModel()->index(r, ExampleTableModel::UnitsToFlip).data().toString();
         QCOMPARE(units, e.flipped ? QString::number(e.units.size()) : QStringLiteral("> %1").arg(m_flip.options.maxUnits));
         QCOMPARE(view->plots()[0]->csv().rows.size(), tried);  // the histogram: one row per tried example
+    }
+
+    // A focus run's table, filters and histogram are about its set ("atypical", every fourth
+    // example) and the rest ("other"); label replacement keeps a column of its own. A label-noise
+    // run keeps its words and shows no separate replaced column.
+    void focusRunNamesItsSet() {
+        const QString focusRun = m_dir.filePath(QStringLiteral("focus.h5"));
+        test::trainTinyFocusRun(focusRun, m_dir.filePath(QStringLiteral("atypical.txt")));
+        core::FlipOptions flip;
+        flip.noisy = 2;
+        flip.clean = 2;
+        const core::FlipResult flipped = core::runFlipping(focusRun.toStdString(), flip);
+        for (const core::FlipExample& e : flipped.examples) QCOMPARE(e.noisy, e.id % 4 == 0);  // "noisy" = in the set
+
+        MainWindow w;
+        ExamplesView* view = openExamples(w, focusRun);
+        QVERIFY(view);
+        QAbstractItemModel* model = view->table()->model();
+        QCOMPARE(model->headerData(ExampleTableModel::InSet, Qt::Horizontal).toString(), QStringLiteral("atypical"));
+        QCOMPARE(model->headerData(ExampleTableModel::Memorized, Qt::Horizontal).toString(), QStringLiteral("fitted"));
+        QVERIFY(!view->table()->isColumnHidden(ExampleTableModel::Replaced));
+        int replaced = 0;
+        for (int r = 0; r < view->visibleCount(); ++r) {
+            const core::ExampleStat& s = view->tableModel()->row(view->tableModel()->rowOf(
+                model->index(r, 0).data(ExampleTableModel::IdRole).toLongLong())).stat;
+            QCOMPARE(s.focus, s.id % 4 == 0);
+            QCOMPARE(cell(view, r, ExampleTableModel::InSet), s.focus ? QStringLiteral("atypical") : QStringLiteral("other"));
+            QCOMPARE(cell(view, r, ExampleTableModel::Replaced), s.noisy ? QStringLiteral("yes") : QString());
+            replaced += s.noisy;
+        }
+        QCOMPARE(replaced, 32);  // the tiny run's label noise, 25%
+        view->setFilter(ExamplesView::Noisy);
+        QCOMPARE(view->visibleCount(), 32);
+        view->setFilter(ExamplesView::Clean);
+        QCOMPARE(view->visibleCount(), 96);
+        auto* filters = view->findChild<QComboBox*>();
+        QCOMPARE(filters->itemText(ExamplesView::Noisy), QStringLiteral("atypical"));
+        QCOMPARE(filters->itemText(ExamplesView::Clean), QStringLiteral("other"));
+        QCustomPlot* histogram = view->plots()[0]->plot();
+        QCOMPARE(histogram->plottable(0)->name(), QStringLiteral("atypical (fitted)"));
+        QCOMPARE(histogram->plottable(1)->name(), QStringLiteral("other"));
+        view->setFilter(ExamplesView::All);
+        QVERIFY(view->selectExample(4));
+        QVERIFY2(view->detailText().contains(QStringLiteral("atypical")), qPrintable(view->detailText()));
+
+        MainWindow noise;
+        ExamplesView* noiseView = openExamples(noise, m_run);
+        QVERIFY(noiseView);
+        QAbstractItemModel* noiseModel = noiseView->table()->model();
+        QCOMPARE(noiseModel->headerData(ExampleTableModel::InSet, Qt::Horizontal).toString(), QStringLiteral("noisy"));
+        QCOMPARE(noiseModel->headerData(ExampleTableModel::Memorized, Qt::Horizontal).toString(), QStringLiteral("memorized"));
+        QVERIFY(noiseView->table()->isColumnHidden(ExampleTableModel::Replaced));
+        QCOMPARE(noiseView->findChild<QComboBox*>()->itemText(ExamplesView::Noisy), QStringLiteral("Noisy"));
+        QCOMPARE(noiseView->plots()[0]->plot()->plottable(0)->name(), QStringLiteral("noisy (memorized)"));
     }
 
     // "Find id" selects the example, also one the filter hides.

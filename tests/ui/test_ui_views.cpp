@@ -8,6 +8,8 @@
 #include "runs/open_runs_model.h"
 #include "runs/run_document.h"
 #include "views/gradients_view.h"
+#include "views/neurons_view.h"
+#include "views/rewinding_view.h"
 #include "views/training_view.h"
 #include "views/view_registry.h"
 
@@ -15,7 +17,9 @@
 
 #include "memloc/run_summary.h"
 
+#include <QComboBox>
 #include <QFile>
+#include <QLabel>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
@@ -130,6 +134,61 @@ private Q_SLOTS:
         QCOMPARE(column, 1);
         QCOMPARE(row, 0);
         QVERIFY(share->toolTipAt(pixelOf(*share, 2, 0)).contains(QStringLiteral("epoch 2")));
+    }
+
+    // A run with a focus set names it ("atypical") and the rest ("other") in legends, menus, notes
+    // and the run browser; a label-noise run keeps its own words, also after switching back.
+    void viewsNameTheStudiedSet() {
+        const QString focusRun = m_dir.filePath(QStringLiteral("focus.h5"));
+        test::trainTinyFocusRun(focusRun, m_dir.filePath(QStringLiteral("atypical.txt")));
+        const core::RunSummary focus = core::readRunSummary(focusRun.toStdString());
+        QCOMPARE(focus.focusCount, 32);
+        QCOMPARE(QString::fromStdString(focus.focus.set), QStringLiteral("atypical"));
+
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openRun(m_run));
+        QVERIFY(w.openRun(focusRun));
+        auto* training = viewOf<TrainingView>(w);
+        auto* gradients = viewOf<GradientsView>(w);
+        auto* rewinding = viewOf<RewindingView>(w);
+        auto* neurons = viewOf<NeuronsView>(w);
+        QVERIFY(training && gradients && rewinding && neurons);
+        QCustomPlot* accuracy = training->plots().at(0)->plot();
+        QCustomPlot* bars = gradients->plots().at(0)->plot();
+        auto trainingNote = [&w] { return w.viewTabs()->widget(0)->findChild<QLabel*>(QStringLiteral("viewNote"))->text(); };
+        auto dataRow = [&w](const QString& path) {
+            return childNamed(w.runBrowser()->itemFor(w.runs()->find(path)), QStringLiteral("Data"))->text(1);
+        };
+
+        QCOMPARE(accuracy->graph(0)->name(), QStringLiteral("other"));
+        QCOMPARE(accuracy->graph(1)->name(), QStringLiteral("atypical (fitted)"));
+        QCOMPARE(accuracy->graph(2)->name(), QStringLiteral("atypical, true label"));
+        QCOMPARE(accuracy->graph(3)->name(), QStringLiteral("test"));
+        const QString tip = training->plots().at(0)->toolTipAt(pixelOf(*training->plots().at(0), 1, 50));
+        QVERIFY2(tip.contains(QStringLiteral("atypical (fitted):")) && !tip.contains(QStringLiteral("memorized")), qPrintable(tip));
+        QCOMPARE(bars->plottable(0)->name(), QStringLiteral("other"));
+        QCOMPARE(bars->plottable(1)->name(), QStringLiteral("atypical"));
+        QVERIFY(gradients->plots().at(1)->title().contains(QStringLiteral("atypical")));
+        QCOMPARE(rewinding->findChild<QComboBox*>()->itemText(RewindingView::NoisyGiven), QStringLiteral("atypical (fitted)"));
+        QCOMPARE(neurons->findChild<QComboBox*>()->itemText(NeuronsView::Attribution), QStringLiteral("attribution (atypical - other)"));
+        QCOMPARE(neurons->findChild<QComboBox*>()->itemText(NeuronsView::AblationClean),
+                 QStringLiteral("ablation: change of other accuracy"));
+        QVERIFY2(trainingNote().contains(QStringLiteral("the atypical examples")), qPrintable(trainingNote()));
+        QVERIFY2(dataRow(focusRun).contains(QStringLiteral("32 atypical")), qPrintable(dataRow(focusRun)));
+
+        w.runs()->setCurrent(w.runs()->find(m_run));
+        QCOMPARE(accuracy->graph(0)->name(), QStringLiteral("clean"));
+        QCOMPARE(accuracy->graph(1)->name(), QStringLiteral("memorized (noisy, given)"));
+        QCOMPARE(accuracy->graph(2)->name(), QStringLiteral("noisy, true label"));
+        QCOMPARE(bars->plottable(1)->name(), QStringLiteral("noisy"));
+        QCOMPARE(gradients->plots().at(1)->title(), QStringLiteral("Noisy share of the gradient"));
+        QCOMPARE(rewinding->findChild<QComboBox*>()->itemText(RewindingView::NoisyGiven),
+                 QStringLiteral("memorized (noisy, given label)"));
+        QCOMPARE(neurons->findChild<QComboBox*>()->itemText(NeuronsView::Attribution), QStringLiteral("attribution (noisy - clean)"));
+        QVERIFY(trainingNote().startsWith(QStringLiteral("Accuracy per epoch on clean examples, on mislabeled examples")));
+        QVERIFY(!dataRow(m_run).contains(QStringLiteral("atypical")));
+        QVERIFY(dataRow(m_run).contains(QStringLiteral("32 mislabeled")));
     }
 
     void switchesThroughEveryView() {

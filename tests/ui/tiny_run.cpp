@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -25,6 +26,18 @@ core::RunConfig tinyConfig() {
 }
 
 void trainTinyRun(const QString& path) { core::trainRun(tinyConfig(), path.toStdString(), {}, true); }
+
+void trainTinyFocusRun(const QString& path, const QString& focusFile) {
+    QFile file(focusFile);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) qFatal("cannot write %s", qPrintable(focusFile));
+    file.write("# every fourth training example\n");
+    for (int i = 0; i < 128; i += 4) file.write(QByteArray::number(i) + '\n');
+    file.close();
+    core::RunConfig c = tinyConfig();
+    c.focus = focusFile.toStdString();
+    c.focusName = "atypical";
+    core::trainRun(c, path.toStdString(), {}, true);
+}
 
 core::RunConfig tinyFashionConfig() {
     core::RunConfig c = tinyConfig();

@@ -14,6 +14,9 @@ namespace memloc::test {
 core::RunConfig tinyConfig();
 /// Trains tinyConfig() into `path` with core::trainRun on the calling thread.
 void trainTinyRun(const QString& path);
+/// Trains tinyConfig() with a focus set named "atypical" (every fourth training example, 32 of
+/// 128, listed in `focusFile`, which it writes) into `path`.
+void trainTinyFocusRun(const QString& path, const QString& focusFile);
 /// The first 128 Fashion-MNIST training images (10% noisy), 32 test images, 1 epoch, CPU: a run
 /// whose classes have names. Needs the dataset at its default folder (hasFashionMnist).
 core::RunConfig tinyFashionConfig();

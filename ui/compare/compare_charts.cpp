@@ -15,6 +15,7 @@ using core::Condition;
 
 const char* kMetricNames[] = {QT_TRANSLATE_NOOP("CompareCharts", "memorized (noisy, given label)"),
                               QT_TRANSLATE_NOOP("CompareCharts", "clean"), QT_TRANSLATE_NOOP("CompareCharts", "test")};
+const SetPart kMetricParts[] = {SetPart::SetGiven, SetPart::Rest, SetPart::None};
 const char* kMetricCsv[] = {"memorized", "clean", "test"};
 
 QString tr(const char* text) { return QCoreApplication::translate("CompareCharts", text); }
@@ -50,6 +51,10 @@ QColor translucent(QColor colour, int alpha) {
 }
 } // namespace
 
+SetNames comparisonNames(const ComparisonPtr& comparison) {
+    return comparison ? SetNames(core::commonFocusNames(*comparison)) : SetNames();
+}
+
 QString bandText(BandMode mode) {
     return mode == BandMode::MinMax ? tr("band: min-max over the seeds") : tr("band: mean +- 1 sd over the seeds");
 }
@@ -78,7 +83,8 @@ void drawConditionCurves(PlotWidget* plot, const ComparisonPtr& comparison, Curv
     p->yAxis->setLabel(tr("accuracy (%)"));
     p->yAxis->setRange(0, 101);
     const int m = static_cast<int>(metric);
-    plot->setTitle(tr("%1 accuracy per epoch (%2)").arg(tr(kMetricNames[m]), bandText(mode)));
+    plot->setTitle(tr("%1 accuracy per epoch (%2)")
+                       .arg(comparisonNames(comparison).label(kMetricParts[m], tr(kMetricNames[m])), bandText(mode)));
     double lastEpoch = 1;
     if (comparison)
         for (std::size_t i = 0; i < comparison->conditions.size(); ++i) {
@@ -220,9 +226,10 @@ void drawUnitsToFlip(PlotWidget* plot, const ComparisonPtr& comparison) {
     double top = 1;
     std::int64_t limit = 0;
     bool anyNotFlipped = false;  // counted as the run's limit + 1
+    const SetNames names = comparisonNames(comparison);
     for (int k = 0; k < 2; ++k) {
         auto* boxes = new QCPStatisticalBox(p->xAxis, p->yAxis);
-        boxes->setName(tr(kinds[k].first));
+        boxes->setName(names.label(k == 0 ? SetPart::SetGiven : SetPart::Rest, tr(kinds[k].first)));
         boxes->setBrush(translucent(QColor(kinds[k].second), 90));
         boxes->setPen(QPen(QColor(kinds[k].second), 1.5));
         boxes->setWidth(0.32);
@@ -272,17 +279,20 @@ void drawUnitsToFlip(PlotWidget* plot, const ComparisonPtr& comparison) {
         }
         return table;
     });
-    plot->setToolTipSource([plot, comparison](const QPointF& pixel) -> QString {
+    plot->setToolTipSource([plot, comparison, names](const QPointF& pixel) -> QString {
         QCustomPlot* q = plot->plot();
         if (!comparison || !q->axisRect()->rect().contains(pixel.toPoint())) return {};
         const long i = std::lround(q->xAxis->pixelToCoord(pixel.x()));
         if (i < 0 || i >= long(comparison->conditions.size())) return {};
         const Condition& c = comparison->conditions[std::size_t(i)];
-        return tr("%1\nmedian units per run, memorized: %2\nmedian units per run, clean: %3\nexamples: %4 memorized, %5 clean")
-            .arg(QString::fromStdString(c.label), bandSummary(c.unitsNoisy, 1, QString()),
-                 bandSummary(c.unitsClean, 1, QString()))
-            .arg(c.unitsNoisyAll.size())
-            .arg(c.unitsCleanAll.size());
+        const QString noisy = bandSummary(c.unitsNoisy, 1, QString()), clean = bandSummary(c.unitsClean, 1, QString()),
+                      noisyCount = QString::number(c.unitsNoisyAll.size()),
+                      cleanCount = QString::number(c.unitsCleanAll.size());
+        if (names.labelNoise())
+            return tr("%1\nmedian units per run, memorized: %2\nmedian units per run, clean: %3\nexamples: %4 memorized, %5 clean")
+                .arg(QString::fromStdString(c.label), noisy, clean, noisyCount, cleanCount);
+        return tr("%1\nmedian units per run, %6 (fitted): %2\nmedian units per run, %7: %3\nexamples: %4 %6, %5 %7")
+            .arg(QString::fromStdString(c.label), noisy, clean, noisyCount, cleanCount, names.set(), names.rest());
     });
 }
 

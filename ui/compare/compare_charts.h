@@ -3,6 +3,7 @@
 // Each function fills a PlotWidget and sets the CSV behind it.
 
 #include "plots/plot_widget.h"
+#include "views/set_names.h"
 
 #include "memloc/compare.h"
 
@@ -16,6 +17,10 @@
 namespace memloc::ui {
 
 using ComparisonPtr = std::shared_ptr<const core::Comparison>;
+
+/// What the compared runs call their studied set: their shared names, "studied set" and "rest"
+/// when they differ (core::commonFocusNames), label noise when null.
+SetNames comparisonNames(const ComparisonPtr& comparison);
 
 /// What the band around a mean shows: the smallest to the largest run, or one sample standard
 /// deviation either side.

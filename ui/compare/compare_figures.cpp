@@ -163,8 +163,10 @@ void CompareFigures::redraw() {
                                  "whiskers: 1.5 IQR)")
                             : tr("Units zeroed to flip an example (reading...)"));
 
+    const SetNames names = comparisonNames(c);
     BarChart rewound, retrained, final, drop;
-    for (BarChart* chart : {&rewound, &retrained}) chart->valueLabel = tr("memorized accuracy (%)");
+    for (BarChart* chart : {&rewound, &retrained})
+        chart->valueLabel = names.pick(tr("memorized accuracy (%)"), tr("%1 accuracy, given label (%)"));
     final.valueLabel = drop.valueLabel = tr("accuracy (%)");
     std::vector<std::string> groups;
     if (c)
@@ -172,7 +174,8 @@ void CompareFigures::redraw() {
             if (groups.empty()) groups = x.retrainGroups;
     for (const std::string& g : groups) rewound.categories << QString::fromStdString(g);
     retrained.categories = rewound.categories;
-    final.series = drop.series = QStringList{tr("memorized"), tr("clean"), tr("test")};
+    final.series = drop.series = QStringList{names.pick(tr("memorized"), tr("%1 (fitted)")), names.pick(tr("clean"), tr("%2")),
+                                             tr("test")};
     final.values = drop.values = std::vector<std::vector<Band>>(3);
     final.colours = drop.colours = {QColor(0xd62728), QColor(0x1f77b4), QColor(0x2ca02c)};  // as the Training view
     if (c)
@@ -195,9 +198,13 @@ void CompareFigures::redraw() {
         }
     const bool retrains = loaded(c, core::CompareRetraining), dropouts = loaded(c, core::CompareDropout);
     const QString band = bandText(m_mode);
-    m_retrainRewound->setTitle(tr("Memorized accuracy just after rewinding one group (%1)").arg(band));
+    m_retrainRewound->setTitle(names.labelNoise()
+                                   ? tr("Memorized accuracy just after rewinding one group (%1)").arg(band)
+                                   : tr("%1 accuracy just after rewinding one group (%2)").arg(names.set(), band));
     m_retrained->setTitle(groups.empty() && retrains ? tr("Retraining: none stored")
-                                                     : tr("...and after retraining it on clean examples only (%1)").arg(band));
+                          : names.labelNoise()
+                              ? tr("...and after retraining it on clean examples only (%1)").arg(band)
+                              : tr("...and after retraining it on the %1 examples only (%2)").arg(names.rest(), band));
     drawGroupedBars(m_retrainRewound, retrains ? rewound : BarChart{}, m_mode);
     drawGroupedBars(m_retrained, retrains ? retrained : BarChart{}, m_mode);
     m_final->setTitle(tr("Final model, standard evaluation (%1)").arg(band));
@@ -207,8 +214,11 @@ void CompareFigures::redraw() {
 }
 
 void CompareFigures::fillTable() {
-    const QStringList header{tr("condition"), tr("runs"), tr("memorized (final)"), tr("clean (final)"), tr("test (final)"),
-                             tr("median units to flip: memorized"), tr("... clean")};
+    const SetNames names = comparisonNames(m_comparison);
+    const QStringList header{tr("condition"), tr("runs"), names.pick(tr("memorized (final)"), tr("%1 (fitted, final)")),
+                             names.pick(tr("clean (final)"), tr("%2 (final)")), tr("test (final)"),
+                             names.pick(tr("median units to flip: memorized"), tr("median units to flip: %1")),
+                             names.pick(tr("... clean"), tr("... %2"))};
     m_table->clear();
     m_table->setColumnCount(int(header.size()));
     m_table->setHorizontalHeaderLabels(header);

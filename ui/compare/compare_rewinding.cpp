@@ -99,6 +99,7 @@ QList<PlotWidget*> CompareRewindingPage::plots() const {
 void CompareRewindingPage::setComparison(const ComparisonPtr& comparison, BandMode mode) {
     m_comparison = comparison;
     m_mode = mode;
+    const SetNames names = comparisonNames(comparison);
     const std::size_t n = comparison ? comparison->conditions.size() : 0;
     // One grid per condition, at most three in a row.
     while (m_grids.size() > n) {
@@ -119,11 +120,14 @@ void CompareRewindingPage::setComparison(const ComparisonPtr& comparison, BandMo
             grid->setTitle(tr("%1: no rewinding stored").arg(QString::fromStdString(c.label)));
             continue;
         }
-        grid->setTitle(tr("%1: memorized after rewinding (mean of %2)")
-                           .arg(QString::fromStdString(c.label))
-                           .arg(c.rewindGrid.front().empty() ? 0 : c.rewindGrid.front().front().n));
+        const SetNames own(c.focus);
+        const int runs = c.rewindGrid.front().empty() ? 0 : c.rewindGrid.front().front().n;
+        grid->setTitle(own.labelNoise() ? tr("%1: memorized after rewinding (mean of %2)").arg(QString::fromStdString(c.label)).arg(runs)
+                                        : tr("%1: %2 (fitted) after rewinding (mean of %3)")
+                                              .arg(QString::fromStdString(c.label), own.set())
+                                              .arg(runs));
         drawGrid(grid, c.rewindEpochs, c.rewindGroups, means(c.rewindGrid), QCPRange(0, 1), viridisGradient(),
-                 tr("memorized accuracy"));
+                 own.pick(tr("memorized accuracy"), tr("%1 accuracy")));
     }
 
     const int a = m_a->currentIndex(), b = m_b->currentIndex();
@@ -140,7 +144,7 @@ void CompareRewindingPage::setComparison(const ComparisonPtr& comparison, BandMo
     drawDifference();
 
     BarChart chart;
-    chart.valueLabel = tr("memorized accuracy lost (points)");
+    chart.valueLabel = names.pick(tr("memorized accuracy lost (points)"), tr("%1 accuracy lost (points)"));
     std::int64_t epoch = -1;
     std::vector<std::string> groups;
     for (std::size_t i = 0; i < n; ++i) {
@@ -158,10 +162,16 @@ void CompareRewindingPage::setComparison(const ComparisonPtr& comparison, BandMo
         if (c.rewindGroups == groups && c.rewindEpoch == epoch) row = c.rewindDrop;
         chart.values.push_back(row);
     }
-    m_drop->setTitle(epoch < 0 ? tr("Memorization removed by rewinding one group (no rewinding stored)")
-                               : tr("Memorization removed by rewinding one group to epoch %1 (%2)")
-                                     .arg(epoch)
-                                     .arg(bandText(mode)));
+    if (names.labelNoise())
+        m_drop->setTitle(epoch < 0 ? tr("Memorization removed by rewinding one group (no rewinding stored)")
+                                   : tr("Memorization removed by rewinding one group to epoch %1 (%2)")
+                                         .arg(epoch)
+                                         .arg(bandText(mode)));
+    else
+        m_drop->setTitle(epoch < 0 ? tr("Fit of the %1 examples removed by rewinding one group (no rewinding stored)")
+                                         .arg(names.set())
+                                   : tr("Fit of the %3 examples removed by rewinding one group to epoch %1 (%2)")
+                                         .arg(QString::number(epoch), bandText(mode), names.set()));
     drawGroupedBars(m_drop, chart, mode);
 }
 
@@ -177,7 +187,9 @@ bool CompareRewindingPage::setDifference(int a, int b) {
 void CompareRewindingPage::drawDifference() {
     const int a = m_a->currentIndex(), b = m_b->currentIndex();
     m_difference->clear();
-    m_difference->setTitle(tr("Difference of the memorized-accuracy grids"));
+    const SetNames names = comparisonNames(m_comparison);
+    m_difference->setTitle(names.pick(tr("Difference of the memorized-accuracy grids"),
+                                      tr("Difference of the %1-accuracy grids")));
     if (!m_comparison || a < 0 || b < 0) {
         m_status->setText(tr("Rewinding needs stored rewinding analyses."));
         return;
@@ -189,8 +201,11 @@ void CompareRewindingPage::drawDifference() {
         m_status->setText(tr("The two conditions have no rewinding grids over the same groups and epochs."));
         return;
     }
-    m_status->setText(tr("Red: %1 keeps more memorization than %2 when that group is rewound; blue: less.")
-                          .arg(QString::fromStdString(ca.label), QString::fromStdString(cb.label)));
+    m_status->setText(names.labelNoise()
+                          ? tr("Red: %1 keeps more memorization than %2 when that group is rewound; blue: less.")
+                                .arg(QString::fromStdString(ca.label), QString::fromStdString(cb.label))
+                          : tr("Red: %1 keeps more of the %3 fit than %2 when that group is rewound; blue: less.")
+                                .arg(QString::fromStdString(ca.label), QString::fromStdString(cb.label), names.set()));
     std::vector<std::vector<double>> diff = means(ca.rewindGrid);
     const auto other = means(cb.rewindGrid);
     for (std::size_t g = 0; g < diff.size(); ++g)

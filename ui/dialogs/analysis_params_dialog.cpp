@@ -43,12 +43,13 @@ QString joined(const std::vector<std::string>& values) {
 }
 } // namespace
 
-AnalysisParamsDialog::AnalysisParamsDialog(const AnalysisParams& params, QWidget* parent)
+AnalysisParamsDialog::AnalysisParamsDialog(const AnalysisParams& params, const SetNames& names, QWidget* parent)
     : QDialog(parent), m_params(params) {
     setObjectName(QStringLiteral("analysisParamsDialog"));
     setWindowTitle(tr("%1 Parameters").arg(title(params.kind)));
     m_form = new QFormLayout;
-    const QString evalTip = tr("Evaluate on the first N clean, noisy and test examples; 0 = all");
+    const QString evalTip = names.pick(tr("Evaluate on the first N clean, noisy and test examples; 0 = all"),
+                                       tr("Evaluate on the first N %2, %1 and test examples; 0 = all"));
 
     switch (params.kind) {
     case AnalysisKind::Rewinding: {
@@ -80,8 +81,12 @@ AnalysisParamsDialog::AnalysisParamsDialog(const AnalysisParams& params, QWidget
     }
     case AnalysisKind::Flipping: {
         const core::FlipOptions& o = params.flipping;
-        m_noisy = addCount(tr("Noisy examples:"), o.noisy, 0, tr("Memorized noisy examples to flip"));
-        m_clean = addCount(tr("Clean examples:"), o.clean, 0, tr("Correctly predicted clean examples to flip"));
+        m_noisy = addCount(names.pick(tr("Noisy examples:"), tr("%1 examples:")), o.noisy, 0,
+                           names.pick(tr("Memorized noisy examples to flip"),
+                                      tr("Fitted %1 examples (predicted as their given label) to flip")));
+        m_clean = addCount(names.pick(tr("Clean examples:"), tr("%2 examples:")), o.clean, 0,
+                           names.pick(tr("Correctly predicted clean examples to flip"),
+                                      tr("Correctly predicted %2 examples to flip")));
         m_batch = addCount(tr("Batch:"), o.batch, 1, tr("Other training examples in the objective"));
         m_eot = addCount(tr("EOT copies:"), o.eot, 1, tr("Noisy input copies averaged (1 = none; the paper's robust option: 5)"));
         m_mode = new QComboBox;
@@ -98,9 +103,11 @@ AnalysisParamsDialog::AnalysisParamsDialog(const AnalysisParams& params, QWidget
     case AnalysisKind::NeuronScores: {
         const core::NeuronOptions& o = params.neurons;
         m_attribution = addCount(tr("Attribution examples:"), o.attributionExamples, 1,
-                                 tr("Noisy and clean examples averaged for the attribution score"));
+                                 names.pick(tr("Noisy and clean examples averaged for the attribution score"),
+                                            tr("%1 and %2 examples averaged for the attribution score")));
         m_evalSubset = addCount(tr("Evaluation subset:"), o.evalSubset, 0,
-                                tr("Clean and noisy examples for the ablation accuracies; 0 = all"));
+                                names.pick(tr("Clean and noisy examples for the ablation accuracies; 0 = all"),
+                                           tr("%2 and %1 examples for the ablation accuracies; 0 = all")));
         break;
     }
     case AnalysisKind::DropoutEval:

@@ -3,6 +3,7 @@
 // options struct, pre-filled with the GUI's defaults.
 
 #include "jobs/analysis_job.h"
+#include "views/set_names.h"
 
 #include <QDialog>
 
@@ -24,12 +25,14 @@ namespace memloc::ui {
 /// epoch, max epochs, LR, eval subset), flipping (noisy, clean, batch, EOT copies, mode, max units,
 /// eval subset, seed), neuron scores (attribution examples, eval subset), dropout evaluation (eval
 /// subset). Lists are comma-separated; an empty list means the core's default. OK is disabled
-/// while a list does not parse. Options the form does not show keep the values given.
+/// while a list does not parse. Options the form does not show keep the values given. Labels name
+/// the run's studied set and the rest by `names`.
 class AnalysisParamsDialog : public QDialog {
     Q_OBJECT
 
 public:
-    explicit AnalysisParamsDialog(const AnalysisParams& params, QWidget* parent = nullptr);
+    explicit AnalysisParamsDialog(const AnalysisParams& params, const SetNames& names = SetNames(),
+                                  QWidget* parent = nullptr);
 
     /// The given parameters with the form's values.
     AnalysisParams params() const;

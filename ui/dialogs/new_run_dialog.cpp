@@ -151,6 +151,9 @@ QWidget* NewRunDialog::buildModelGroup() {
     m_pGen->setToolTip(tr("Fraction of channels that are generalization channels (always on)"));
     m_pMem = realBox(0.01, 1.0, 3, 0.05);
     m_pMem->setToolTip(tr("Probability that a memorization channel is on for a given example"));
+    m_etdRounding = choiceBox({QStringLiteral("round"), QStringLiteral("floor")});
+    m_etdRounding->setToolTip(tr("How p_gen x channels becomes a count of generalization channels: round (to "
+                                 "nearest, memloc's default) or floor (truncation, as the paper's published code)"));
     m_dropoutBlocks = new QLineEdit;
     m_dropoutBlocks->setToolTip(tr("Top-level blocks followed by dropout, e.g. 2,3,5,6"));
     connect(m_dropout, &QComboBox::currentIndexChanged, this, &NewRunDialog::updateEnabled);
@@ -163,6 +166,7 @@ QWidget* NewRunDialog::buildModelGroup() {
     form->addRow(tr("Dropout:"), m_dropout);
     form->addRow(tr("p_gen:"), m_pGen);
     form->addRow(tr("p_mem:"), m_pMem);
+    form->addRow(tr("p_gen rounding:"), m_etdRounding);
     form->addRow(tr("Dropout blocks:"), m_dropoutBlocks);
     return group;
 }
@@ -248,6 +252,7 @@ void NewRunDialog::setConfig(const core::RunConfig& c) {
     m_dropout->setCurrentText(text(c.dropout));
     m_pGen->setValue(c.pGen);
     m_pMem->setValue(c.pMem);
+    m_etdRounding->setCurrentText(text(c.etdRounding));
     m_dropoutBlocks->setText(text(c.dropoutBlocks));
     m_epochs->setValue(static_cast<int>(c.epochs));
     m_batchSize->setValue(static_cast<int>(c.batchSize));
@@ -281,6 +286,7 @@ core::RunConfig NewRunDialog::config() const {
     c.dropout = m_dropout->currentText().toStdString();
     c.pGen = m_pGen->value();
     c.pMem = m_pMem->value();
+    c.etdRounding = m_etdRounding->currentText().toStdString();
     c.dropoutBlocks = m_dropoutBlocks->text().trimmed().toStdString();
     c.epochs = m_epochs->value();
     c.batchSize = m_batchSize->value();
@@ -371,7 +377,7 @@ void NewRunDialog::updateEnabled() {
     const bool resnet = m_model->currentText() == QLatin1String("resnet9");
     m_dropout->setEnabled(resnet);
     const bool tied = resnet && m_dropout->currentText() == QLatin1String("example-tied");
-    for (QWidget* w : std::initializer_list<QWidget*>{m_pGen, m_pMem, m_dropoutBlocks}) w->setEnabled(tied);
+    for (QWidget* w : std::initializer_list<QWidget*>{m_pGen, m_pMem, m_etdRounding, m_dropoutBlocks}) w->setEnabled(tied);
 }
 
 void NewRunDialog::browseDataDir() {

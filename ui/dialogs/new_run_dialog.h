@@ -72,6 +72,7 @@ private:
     QComboBox* m_dropout;
     QDoubleSpinBox* m_pGen;
     QDoubleSpinBox* m_pMem;
+    QComboBox* m_etdRounding;
     QLineEdit* m_dropoutBlocks;
     QSpinBox* m_epochs;
     QSpinBox* m_batchSize;

@@ -1,6 +1,7 @@
 #include "jobs/analysis_job.h"
 
 #include "memloc/dropout_eval.h"
+#include "memloc/run_summary.h"
 
 #include <QFileInfo>
 
@@ -93,9 +94,15 @@ AnalysisJob* AnalysisJob::flipping(const QString& runPath, const core::FlipOptio
                                     core::FlipOptions o = options;
                                     o.run = run;
                                     const core::FlipResult r = core::runFlipping(path, o);
-                                    return tr("median units to flip: noisy %1, clean %2")
+                                    const core::FocusNames names = core::readRunSummary(path).focus;
+                                    if (names.labelNoise)
+                                        return tr("median units to flip: noisy %1, clean %2")
+                                            .arg(core::medianUnits(r, true))
+                                            .arg(core::medianUnits(r, false));
+                                    return tr("median units to flip: %3 %1, %4 %2")
                                         .arg(core::medianUnits(r, true))
-                                        .arg(core::medianUnits(r, false));
+                                        .arg(core::medianUnits(r, false))
+                                        .arg(QString::fromStdString(names.set), QString::fromStdString(names.rest));
                                 });
     job->m_params.kind = AnalysisKind::Flipping;
     job->m_params.flipping = options;

@@ -10,6 +10,7 @@
 #include "main/checkpoint_export.h"
 #include "main/help_window.h"
 #include "main/recent_files_model.h"
+#include "main/reproduce_action.h"
 #include "main/resources.h"
 #include "main/run_browser_widget.h"
 #include "main/welcome_widget.h"
@@ -96,8 +97,7 @@ void MainWindow::createViews() {
         // Each tab: a one-line note on what the view shows, with a link to its guide section, above the view.
         auto* page = new QWidget;
         page->setObjectName(info.id);
-        auto* note = new QLabel(QStringLiteral("%1 <a href=\"%2\">%3</a>")
-                                    .arg(info.note.toHtmlEscaped(), info.guideAnchor, tr("What am I looking at?")));
+        auto* note = new QLabel(viewNoteHtml(info, SetNames()));
         note->setObjectName(QStringLiteral("viewNote"));
         note->setWordWrap(true);
         note->setTextFormat(Qt::RichText);
@@ -164,6 +164,7 @@ void MainWindow::createMenus() {
         ->setToolTip(tr("A sweep's folder (experiment.json and its runs), compared side by side"));
     file->addAction(tr("Co&mpare Open Runs"), this, &MainWindow::compareOpenRuns)
         ->setToolTip(tr("The runs selected in the Runs panel when there are several, else every open run"));
+    file->addAction(tr("Re&production Report..."), this, [this] { reproduceInteractively(this); });
     file->addSeparator();
     QAction* report = file->addAction(tr("&Export Report..."), this, &MainWindow::exportReportDialog);
     report->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
@@ -433,6 +434,7 @@ void MainWindow::setCurrentRun(RunDocument* run) {
     auto refresh = [this] {
         const RunSnapshotPtr snapshot = m_current ? m_current->snapshot() : nullptr;
         for (RunView* view : m_views) view->setRun(snapshot);
+        setViewNotes(m_tabs, snapshot ? SetNames(snapshot->summary.focus) : SetNames());
         updateRunState();
     };
     if (m_current) connect(m_current, &RunDocument::changed, this, refresh);

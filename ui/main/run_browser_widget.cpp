@@ -4,6 +4,7 @@
 
 #include "runs/open_runs_model.h"
 #include "runs/run_document.h"
+#include "views/set_names.h"
 
 #include <QHeaderView>
 #include <QJsonArray>
@@ -42,14 +43,17 @@ void fillRun(QTreeWidgetItem* top, const RunDocument& run) {
     addChild(top, RunBrowserWidget::tr("File"), run.path());
     QStringList shape;
     for (std::int64_t d : s.imageShape) shape << QString::number(d);
-    addChild(top, RunBrowserWidget::tr("Data"),
-             RunBrowserWidget::tr("%1: %2 train (%3 mislabeled), %4 test, %5 classes, %6")
-                 .arg(QString::fromStdString(s.config.dataset))
-                 .arg(s.trainSize)
-                 .arg(s.noisyCount)
-                 .arg(s.testSize)
-                 .arg(s.numClasses)
-                 .arg(shape.join(QLatin1Char('x'))));
+    const SetNames names(s.focus);
+    QString data = (names.labelNoise() ? RunBrowserWidget::tr("%1: %2 train (%3 mislabeled), %4 test, %5 classes, %6")
+                                       : RunBrowserWidget::tr("%1: %2 train (%7 %8, %3 mislabeled), %4 test, %5 classes, %6"))
+                       .arg(QString::fromStdString(s.config.dataset))
+                       .arg(s.trainSize)
+                       .arg(s.noisyCount)
+                       .arg(s.testSize)
+                       .arg(s.numClasses)
+                       .arg(shape.join(QLatin1Char('x')));
+    if (!names.labelNoise()) data = data.arg(s.focusCount).arg(names.set());
+    addChild(top, RunBrowserWidget::tr("Data"), data);
     addChild(top, RunBrowserWidget::tr("Model"),
              QStringLiteral("%1 x%2").arg(QString::fromStdString(s.config.model)).arg(s.config.width));
     if (!s.importedFrom.empty())
@@ -64,8 +68,12 @@ void fillRun(QTreeWidgetItem* top, const RunDocument& run) {
                                        QStringLiteral("%1 / %2").arg(s.epochsCompleted).arg(s.epochsPlanned));
     for (const core::EpochMetrics& m : s.metrics)
         addChild(epochs, RunBrowserWidget::tr("epoch %1").arg(m.epoch),
-                 RunBrowserWidget::tr("clean %1, memorized %2, test %3")
-                     .arg(percentText(m.trainCleanAcc), percentText(m.trainNoisyGivenAcc), percentText(m.testAcc)));
+                 names.labelNoise()
+                     ? RunBrowserWidget::tr("clean %1, memorized %2, test %3")
+                           .arg(percentText(m.trainCleanAcc), percentText(m.trainNoisyGivenAcc), percentText(m.testAcc))
+                     : RunBrowserWidget::tr("%4 %1, %5 (fitted) %2, test %3")
+                           .arg(percentText(m.trainCleanAcc), percentText(m.trainNoisyGivenAcc), percentText(m.testAcc),
+                                names.rest(), names.set()));
 
     QTreeWidgetItem* groups = addChild(top, RunBrowserWidget::tr("Layer groups"), QString::number(s.groups.size()));
     for (const core::GroupInfo& g : s.groups)

@@ -61,7 +61,7 @@ AnalysisParams AnalysisView::nextParams() const {
 
 void AnalysisView::editAndStartAnalysis() {
     if (!m_run || (m_job && m_job->isActive()) || (m_dialog && m_dialog->isVisible())) return;
-    auto* dialog = new AnalysisParamsDialog(nextParams(), this);
+    auto* dialog = new AnalysisParamsDialog(nextParams(), SetNames(m_run->summary.focus), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     m_dialog = dialog;
     const std::string path = m_run->summary.path;  // the run the dialog was opened for

@@ -18,15 +18,17 @@ struct Series {
     const char* label;
     const char* csvName;
     QRgb colour;
+    SetPart part;
 };
 
 // Colours as in the Training view (memorized in red).
 const Series kSeries[] = {
-    {&core::DropoutModeResult::clean, QT_TRANSLATE_NOOP("DropoutView", "clean"), "clean", 0x1f77b4},
+    {&core::DropoutModeResult::clean, QT_TRANSLATE_NOOP("DropoutView", "clean"), "clean", 0x1f77b4, SetPart::Rest},
     {&core::DropoutModeResult::noisyGiven, QT_TRANSLATE_NOOP("DropoutView", "memorized (noisy, given)"), "noisy_given",
-     0xd62728},
-    {&core::DropoutModeResult::noisyTrue, QT_TRANSLATE_NOOP("DropoutView", "noisy, true label"), "noisy_true", 0xff7f0e},
-    {&core::DropoutModeResult::test, QT_TRANSLATE_NOOP("DropoutView", "test"), "test", 0x2ca02c},
+     0xd62728, SetPart::SetGiven},
+    {&core::DropoutModeResult::noisyTrue, QT_TRANSLATE_NOOP("DropoutView", "noisy, true label"), "noisy_true", 0xff7f0e,
+     SetPart::SetTrue},
+    {&core::DropoutModeResult::test, QT_TRANSLATE_NOOP("DropoutView", "test"), "test", 0x2ca02c, SetPart::None},
 };
 } // namespace
 
@@ -71,6 +73,8 @@ AnalysisKind DropoutView::analysisKind() const { return AnalysisKind::DropoutEva
 void DropoutView::setRun(const RunSnapshotPtr& snapshot) {
     setCurrentRun(snapshot);
     QCustomPlot* p = m_bars->plot();
+    const SetNames names = namesOf(snapshot);
+    for (int s = 0; s < 4; ++s) p->plottable(s)->setName(names.label(kSeries[s].part, tr(kSeries[s].label)));
     const bool tied = snapshot && snapshot->summary.config.dropout == "example-tied";
     if (!snapshot) {
         showPlaceholder(tr("No run open."), false);
@@ -108,13 +112,20 @@ void DropoutView::setRun(const RunSnapshotPtr& snapshot) {
         const core::DropoutEvalResult& r = *snapshot->dropoutEval;
         QStringList blocks;
         for (std::int64_t b : r.blocks) blocks << QString::number(b);
-        m_headline->setText(tr("p_gen %1 (generalization channels, always on), p_mem %2 (each memorization channel on "
-                               "for an example with this probability), dropout after blocks %3. In drop mode the "
-                               "memorization channels are off: memorized examples should be forgotten while clean "
-                               "and test accuracy stay.")
-                                .arg(r.pGen)
-                                .arg(r.pMem)
-                                .arg(blocks.join(QStringLiteral(", "))));
+        QString text = (names.labelNoise()
+                            ? tr("p_gen %1 (generalization channels, always on), p_mem %2 (each memorization channel "
+                                 "on for an example with this probability), dropout after blocks %3. In drop mode the "
+                                 "memorization channels are off: memorized examples should be forgotten while clean "
+                                 "and test accuracy stay.")
+                            : tr("p_gen %1 (generalization channels, always on), p_mem %2 (each memorization channel "
+                                 "on for an example with this probability), dropout after blocks %3. In drop mode the "
+                                 "memorization channels are off: fitted %4 examples should be forgotten while %5 "
+                                 "and test accuracy stay."))
+                           .arg(r.pGen)
+                           .arg(r.pMem)
+                           .arg(blocks.join(QStringLiteral(", ")));
+        if (!names.labelNoise()) text = text.arg(names.set(), names.rest());
+        m_headline->setText(text);
     }
     p->replot();
 }
@@ -126,7 +137,9 @@ QString DropoutView::toolTipAt(const QPointF& pixel) const {
     const long m = std::lround(p->xAxis->pixelToCoord(pixel.x()));
     if (m < 0 || m >= long(modes.size())) return {};
     QString text = tr("%1 mode").arg(QString::fromStdString(modes[size_t(m)].mode));
-    for (const Series& s : kSeries) text += QStringLiteral("\n") + accuracyLine(tr(s.label), modes[size_t(m)].*s.field);
+    const SetNames names = namesOf(run());
+    for (const Series& s : kSeries)
+        text += QStringLiteral("\n") + accuracyLine(names.label(s.part, tr(s.label)), modes[size_t(m)].*s.field);
     return text;
 }
 

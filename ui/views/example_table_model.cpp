@@ -35,8 +35,10 @@ ExampleTableModel::ExampleTableModel(QObject* parent) : QAbstractTableModel(pare
     m_thumbnails.setMaxCost(kThumbnailCache);
 }
 
-void ExampleTableModel::setRun(const QStringList& classNames, std::shared_ptr<const core::FlipResult> flipping) {
+void ExampleTableModel::setRun(const QStringList& classNames, std::shared_ptr<const core::FlipResult> flipping,
+                               const SetNames& names) {
     m_classNames = classNames;
+    m_names = names;
     m_flipping = std::move(flipping);
     setExamples(nullptr);
 }
@@ -66,7 +68,8 @@ void ExampleTableModel::setExamples(std::shared_ptr<const core::TrainingExamples
             s.id = e.id;
             s.given = e.givenLabel;
             s.trueLabel = e.trueLabel;
-            s.noisy = e.noisy;
+            s.focus = e.noisy;  // the flipping analysis' "noisy" examples are the studied set
+            s.noisy = m_names.labelNoise() && e.noisy;  // with a focus set not recorded: shown as not replaced
             s.prediction = e.originalPrediction;  // the final model's, as here
             m_rows.push_back(Row{s, false, int(i)});
         }
@@ -115,8 +118,9 @@ QString ExampleTableModel::text(const Row& row, int column) const {
     case Prediction: return className(s.prediction);
     case Loss: return row.hasStats ? QString::number(s.loss, 'f', 3) : QString();
     case Margin: return row.hasStats ? QString::number(s.margin, 'f', 2) : QString();
-    case Noisy: return s.noisy ? tr("noisy") : tr("clean");
-    case Memorized: return s.noisy ? (s.memorized() ? tr("yes") : tr("no")) : QString();
+    case InSet: return m_names.labelNoise() ? (s.focus ? tr("noisy") : tr("clean")) : (s.focus ? m_names.set() : m_names.rest());
+    case Replaced: return s.noisy ? tr("yes") : QString();
+    case Memorized: return s.focus ? (s.memorized() ? tr("yes") : tr("no")) : QString();
     case UnitsToFlip:
         if (!flip) return {};
         return flip->flipped ? QString::number(flip->units.size()) : tr("> %1").arg(m_flipping->options.maxUnits);
@@ -135,8 +139,9 @@ QVariant ExampleTableModel::sortValue(const Row& row, int column) const {
     case Prediction: return double(s.prediction);
     case Loss: return row.hasStats ? QVariant(s.loss) : QVariant();
     case Margin: return row.hasStats ? QVariant(s.margin) : QVariant();
-    case Noisy: return s.noisy ? 1.0 : 0.0;
-    case Memorized: return s.noisy ? QVariant(s.memorized() ? 1.0 : 0.0) : QVariant();
+    case InSet: return s.focus ? 1.0 : 0.0;
+    case Replaced: return s.noisy ? 1.0 : 0.0;
+    case Memorized: return s.focus ? QVariant(s.memorized() ? 1.0 : 0.0) : QVariant();
     case UnitsToFlip:
         if (!flip) return {};
         return double(flip->flipped ? std::int64_t(flip->units.size()) : m_flipping->options.maxUnits + 1);
@@ -147,9 +152,14 @@ QVariant ExampleTableModel::sortValue(const Row& row, int column) const {
 
 QString ExampleTableModel::toolTip(const Row& row) const {
     const core::ExampleStat& s = row.stat;
+    const QString kind =
+        m_names.labelNoise()
+            ? (s.noisy ? (s.memorized() ? tr("noisy, memorized") : tr("noisy: label replaced")) : tr("clean"))
+            : (s.focus ? (s.memorized() ? tr("%1, fitted").arg(m_names.set()) : m_names.set()) : m_names.rest()) +
+                  (s.noisy ? tr(", label replaced") : QString());
     QString text = tr("Training example %1 (%2)\ngiven label: %3\ntrue label: %4\nprediction: %5")
                        .arg(s.id)
-                       .arg(s.noisy ? (s.memorized() ? tr("noisy, memorized") : tr("noisy: label replaced")) : tr("clean"))
+                       .arg(kind)
                        .arg(className(s.given), className(s.trueLabel), className(s.prediction));
     if (row.hasStats) text += tr("\nloss %1, margin %2").arg(s.loss, 0, 'f', 3).arg(s.margin, 0, 'f', 2);
     if (const core::FlipExample* flip = flipOf(row))
@@ -168,7 +178,7 @@ QVariant ExampleTableModel::data(const QModelIndex& index, int role) const {
         return {};
     case Qt::ToolTipRole: return toolTip(row);
     case Qt::ForegroundRole:
-        if (row.stat.noisy) return QColor(0xb0, 0x1c, 0x1c);
+        if (row.stat.focus) return QColor(0xb0, 0x1c, 0x1c);
         return {};
     case Qt::TextAlignmentRole:
         if (index.column() == Loss || index.column() == Margin || index.column() == UnitsToFlip)
@@ -190,8 +200,9 @@ QVariant ExampleTableModel::headerData(int section, Qt::Orientation orientation,
         case Prediction: return tr("prediction");
         case Loss: return tr("loss");
         case Margin: return tr("margin");
-        case Noisy: return tr("noisy");
-        case Memorized: return tr("memorized");
+        case InSet: return m_names.pick(tr("noisy"), QStringLiteral("%1"));
+        case Replaced: return tr("label replaced");
+        case Memorized: return m_names.pick(tr("memorized"), tr("fitted"));
         case UnitsToFlip: return tr("units to flip");
         case Flipped: return tr("flipped");
         default: return {};
@@ -200,15 +211,22 @@ QVariant ExampleTableModel::headerData(int section, Qt::Orientation orientation,
     if (role == Qt::ToolTipRole) {
         switch (section) {
         case Id: return tr("Index into the run's training set");
-        case Given: return tr("The label the model was trained on (replaced for noisy examples)");
+        case Given:
+            return m_names.pick(tr("The label the model was trained on (replaced for noisy examples)"),
+                                tr("The label the model was trained on (replaced for mislabeled examples)"));
         case True: return tr("The dataset's label");
         case Prediction: return tr("The final model's prediction");
         case Loss: return tr("Cross-entropy of the final model against the given label");
         case Margin:
             return tr("Given-label logit minus the largest other logit (final model): positive when the example "
                       "is predicted as its given label, larger when more confidently");
-        case Noisy: return tr("Noisy: the given label was replaced by label noise");
-        case Memorized: return tr("A noisy example the final model predicts as its given (wrong) label");
+        case InSet:
+            return m_names.pick(tr("Noisy: the given label was replaced by label noise"),
+                                tr("%1: in the run's studied set (its focus file); %2: the rest"));
+        case Replaced: return tr("The given label was replaced by label noise");
+        case Memorized:
+            return m_names.pick(tr("A noisy example the final model predicts as its given (wrong) label"),
+                                tr("A %1 example the final model predicts as its given label"));
         case UnitsToFlip:
             return tr("Units the flipping analysis zeroed until the prediction changed; blank when it did not try "
                       "the example");
@@ -235,10 +253,10 @@ bool ExampleFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex&) con
     const core::FlipExample* flip = model->flipOf(row);
     switch (m_filter) {
     case All: return true;
-    case Noisy: return row.stat.noisy;
-    case Clean: return !row.stat.noisy;
+    case Noisy: return row.stat.focus;
+    case Clean: return !row.stat.focus;
     case Memorized: return row.stat.memorized();
-    case NoisyNotMemorized: return row.stat.noisy && !row.stat.memorized();
+    case NoisyNotMemorized: return row.stat.focus && !row.stat.memorized();
     case Tried: return flip != nullptr;
     case Flipped: return flip && flip->flipped;
     case NotFlipped: return flip && !flip->flipped;

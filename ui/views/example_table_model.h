@@ -1,6 +1,8 @@
 #pragma once
 // The training examples of a run as a table (one row per example) and its filter/sort proxy.
 
+#include "views/set_names.h"
+
 #include "memloc/examples.h"
 #include "memloc/flipping.h"
 
@@ -17,7 +19,8 @@
 namespace memloc::ui {
 
 /// Every training example of a run: id (with a thumbnail), given and true label, the final
-/// model's prediction, loss and margin against the given label, noisy / memorized, and what the
+/// model's prediction, loss and margin against the given label, in the studied set (the noisy
+/// examples, or a focus set) / fitted (memorized), label replaced, and what the
 /// flipping analysis found (blank for examples it did not try). Rows come from the whole training
 /// set once it is loaded (setExamples) and, before that or without the dataset files, from the
 /// examples the flipping analysis tried (their statistics other than the prediction blank).
@@ -26,7 +29,9 @@ class ExampleTableModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
-    enum Column { Id, Given, True, Prediction, Loss, Margin, Noisy, Memorized, UnitsToFlip, Flipped, ColumnCount };
+    /// InSet: in the studied set; Replaced: the label was replaced by label noise (the same as InSet
+    /// without a focus file); Memorized: in the set and predicted as its given label.
+    enum Column { Id, Given, True, Prediction, Loss, Margin, InSet, Replaced, Memorized, UnitsToFlip, Flipped, ColumnCount };
     enum Role {
         SortRole = Qt::UserRole,  ///< the cell's value for sorting (double; invalid QVariant = blank)
         IdRole,                   ///< the row's training id (qint64)
@@ -35,9 +40,11 @@ public:
 
     explicit ExampleTableModel(QObject* parent = nullptr);
 
-    /// Starts over for a run: its class names and flipping analysis (may be null); rows are the
-    /// flipping analysis' examples until setExamples.
-    void setRun(const QStringList& classNames, std::shared_ptr<const core::FlipResult> flipping);
+    /// Starts over for a run: its class names, flipping analysis (may be null) and the names of its
+    /// studied set; rows are the flipping analysis' examples until setExamples.
+    void setRun(const QStringList& classNames, std::shared_ptr<const core::FlipResult> flipping,
+                const SetNames& names = SetNames());
+    const SetNames& setNames() const { return m_names; }
     /// The whole training set (null: back to the flipping analysis' examples).
     void setExamples(std::shared_ptr<const core::TrainingExamples> examples);
     bool hasTrainingSet() const { return m_examples != nullptr; }
@@ -69,6 +76,7 @@ private:
     QString toolTip(const Row& row) const;
 
     QStringList m_classNames;
+    SetNames m_names;
     std::shared_ptr<const core::FlipResult> m_flipping;
     std::shared_ptr<const core::TrainingExamples> m_examples;
     std::vector<Row> m_rows;
@@ -76,7 +84,8 @@ private:
     mutable QCache<qint64, QPixmap> m_thumbnails;
 };
 
-/// Filters the example table (noisy, memorized, tried by flipping, ...) and sorts it by the
+/// Filters the example table (Noisy / Clean: in the studied set or not; Memorized: in it and
+/// predicted as given; tried by flipping, ...) and sorts it by the
 /// numeric value of a column, blanks last in either order.
 class ExampleFilterProxy : public QSortFilterProxyModel {
     Q_OBJECT

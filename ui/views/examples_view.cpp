@@ -43,8 +43,7 @@ constexpr int kImageSide = 168;
 ExamplesView::ExamplesView(QWidget* parent)
     : AnalysisView(parent), m_model(new ExampleTableModel(this)), m_proxy(new ExampleFilterProxy(this)) {
     m_filter = new QComboBox;
-    m_filter->addItems({tr("All"), tr("Noisy"), tr("Clean"), tr("Memorized (noisy, predicted as given)"),
-                        tr("Noisy, not memorized"), tr("Tried by flipping"), tr("Flipped"), tr("Not flipped")});
+    m_filter->addItems(filterNames(SetNames()));
     connect(m_filter, &QComboBox::currentIndexChanged, this, [this](int index) {
         m_proxy->setFilter(static_cast<ExampleFilterProxy::Filter>(qMax(0, index)));
         updateCount();
@@ -185,6 +184,14 @@ QString ExamplesView::detailText() const { return m_details->text(); }
 
 QString ExamplesView::labelName(std::int64_t label) const { return m_model->className(label); }
 
+QStringList ExamplesView::filterNames(const SetNames& names) {
+    if (names.labelNoise())
+        return {tr("All"), tr("Noisy"), tr("Clean"), tr("Memorized (noisy, predicted as given)"), tr("Noisy, not memorized"),
+                tr("Tried by flipping"), tr("Flipped"), tr("Not flipped")};
+    return {tr("All"), names.set(), names.rest(), tr("Fitted (%1, predicted as given)").arg(names.set()),
+            tr("%1, not fitted").arg(names.set()), tr("Tried by flipping"), tr("Flipped"), tr("Not flipped")};
+}
+
 void ExamplesView::setRun(const RunSnapshotPtr& snapshot) {
     const bool samePath = run() && snapshot && run()->summary.path == snapshot->summary.path;
     const bool sameRun = samePath && run()->flipping == snapshot->flipping &&
@@ -198,10 +205,17 @@ void ExamplesView::setRun(const RunSnapshotPtr& snapshot) {
     else
         showContent();
     const bool flipping = snapshot && snapshot->flipping;
+    const SetNames names = namesOf(snapshot);
+    const QStringList filters = filterNames(names);
+    for (int i = 0; i < m_filter->count() && i < filters.size(); ++i) m_filter->setItemText(i, filters[i]);
+    m_table->setColumnHidden(ExampleTableModel::Replaced, names.labelNoise() || !snapshot || snapshot->summary.noisyCount == 0);
     m_hintRow->setVisible(trained && !flipping);
-    m_hint->setText(tr("No flipping analysis yet: the units-to-flip columns are blank. Flipping zeroes, one at a "
-                       "time, the units that most help an example's prediction until the prediction changes; "
-                       "memorized examples flip after a few units (see the user guide)."));
+    m_hint->setText(names.pick(tr("No flipping analysis yet: the units-to-flip columns are blank. Flipping zeroes, one "
+                                  "at a time, the units that most help an example's prediction until the prediction "
+                                  "changes; memorized examples flip after a few units (see the user guide)."),
+                               tr("No flipping analysis yet: the units-to-flip columns are blank. Flipping zeroes, one "
+                                  "at a time, the units that most help an example's prediction until the prediction "
+                                  "changes, for fitted %1 and for %2 examples (see the user guide).")));
     rerunButton()->setVisible(flipping);
     m_path->setVisible(flipping);
     m_histogram->setVisible(flipping);
@@ -224,14 +238,14 @@ void ExamplesView::setRun(const RunSnapshotPtr& snapshot) {
     m_pathTitle->clear();
     m_image->clear();
     m_details->setText(tr("Select an example to see its image, labels and flip path."));
-    QStringList names;
+    QStringList classNames;
     if (snapshot)
         for (const std::string& name : core::classNames(snapshot->summary.config.dataset, snapshot->summary.numClasses))
-            names << QString::fromStdString(name);
-    m_model->setRun(names, flipping ? snapshot->flipping : nullptr);
-    fitColumns(names);
+            classNames << QString::fromStdString(name);
+    m_model->setRun(classNames, flipping ? snapshot->flipping : nullptr, names);
+    fitColumns(classNames);
     if (m_examples) m_model->setExamples(m_examples);
-    m_histogram->setFlipping(flipping ? snapshot->flipping : nullptr);
+    m_histogram->setFlipping(flipping ? snapshot->flipping : nullptr, names);
     updateCount();
     if (keep >= 0) selectExample(keep);
     if (isVisible() && !key.isEmpty()) loadExamples();
@@ -255,7 +269,11 @@ void ExamplesView::fitColumns(const QStringList& classNames) {
         case ExampleTableModel::Prediction: content = longestName; break;
         case ExampleTableModel::Loss:
         case ExampleTableModel::Margin: content = cells.horizontalAdvance(QStringLiteral("-00.000")); break;
-        default: content = cells.horizontalAdvance(QStringLiteral("noisy")); break;
+        default:
+            content = std::max({cells.horizontalAdvance(QStringLiteral("noisy")),
+                                cells.horizontalAdvance(m_model->setNames().set()),
+                                cells.horizontalAdvance(m_model->setNames().rest())});
+            break;
         }
         const int title = header.horizontalAdvance(m_model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString());
         m_table->setColumnWidth(c, std::max(content, title) + padding);
@@ -272,24 +290,32 @@ void ExamplesView::updateCount() {
         m_count->clear();
         return;
     }
-    int noisy = 0, memorized = 0;
+    int inSet = 0, memorized = 0;
     for (int r = 0; r < m_model->rowCount(); ++r) {
-        noisy += m_model->row(r).stat.noisy;
+        inSet += m_model->row(r).stat.focus;
         memorized += m_model->row(r).stat.memorized();
     }
-    QString text = m_model->hasTrainingSet()
-                       ? tr("Showing %1 of %2 training examples (noisy %3, memorized %4)")
-                             .arg(visibleCount())
-                             .arg(m_model->rowCount())
-                             .arg(noisy)
-                             .arg(memorized)
-                       : tr("Showing %1 of the %2 examples the flipping analysis tried")
-                             .arg(visibleCount())
-                             .arg(m_model->rowCount());
+    const SetNames& names = m_model->setNames();
+    QString text;
+    if (m_model->hasTrainingSet()) {
+        text = (names.labelNoise() ? tr("Showing %1 of %2 training examples (noisy %3, memorized %4)")
+                                   : tr("Showing %1 of %2 training examples (%5 %3, fitted %4)"))
+                   .arg(visibleCount())
+                   .arg(m_model->rowCount())
+                   .arg(inSet)
+                   .arg(memorized);
+        if (!names.labelNoise()) text = text.arg(names.set());
+    } else {
+        text = tr("Showing %1 of the %2 examples the flipping analysis tried").arg(visibleCount()).arg(m_model->rowCount());
+    }
     if (const core::FlipResult* r = m_model->flipping())
-        text += tr("; median units to flip: noisy %1, clean %2")
-                    .arg(core::medianUnits(*r, true))
-                    .arg(core::medianUnits(*r, false));
+        text += names.labelNoise() ? tr("; median units to flip: noisy %1, clean %2")
+                                         .arg(core::medianUnits(*r, true))
+                                         .arg(core::medianUnits(*r, false))
+                                   : tr("; median units to flip: %3 %1, %4 %2")
+                                         .arg(core::medianUnits(*r, true))
+                                         .arg(core::medianUnits(*r, false))
+                                         .arg(names.set(), names.rest());
     m_count->setText(text);
 }
 
@@ -334,7 +360,7 @@ void ExamplesView::showDetails(qint64 id) {
     QString text = tr("<b>Example %1</b> &mdash; %2<br>given label: <b>%3</b><br>true label: <b>%4</b><br>"
                       "final prediction: <b>%5</b>")
                        .arg(id)
-                       .arg(s.noisy ? (s.memorized() ? tr("noisy, memorized") : tr("noisy, not memorized")) : tr("clean"))
+                       .arg(kindText(s).toHtmlEscaped())
                        .arg(labelName(s.given).toHtmlEscaped(), labelName(s.trueLabel).toHtmlEscaped(),
                             labelName(s.prediction).toHtmlEscaped());
     if (row.hasStats)
@@ -348,10 +374,16 @@ void ExamplesView::showDetails(qint64 id) {
                                : tr("No flip path: the run has no flipping analysis."));
         return;
     }
-    m_pathTitle->setText(tr("%1 Accuracy after the edit: clean %2, noisy %3, test %4.")
-                             .arg(e->flipped ? tr("Flipped after zeroing these %n unit(s) in order.", nullptr, int(e->units.size()))
-                                             : tr("Not flipped within %1 units.").arg(r->options.maxUnits))
-                             .arg(percentText(e->accClean), percentText(e->accNoisy), percentText(e->accTest)));
+    const SetNames& names = m_model->setNames();
+    const QString outcome = e->flipped ? tr("Flipped after zeroing these %n unit(s) in order.", nullptr, int(e->units.size()))
+                                       : tr("Not flipped within %1 units.").arg(r->options.maxUnits);
+    m_pathTitle->setText(
+        names.labelNoise()
+            ? tr("%1 Accuracy after the edit: clean %2, noisy %3, test %4.")
+                  .arg(outcome, percentText(e->accClean), percentText(e->accNoisy), percentText(e->accTest))
+            : tr("%1 Accuracy after the edit: %5 %2, %6 %3, test %4.")
+                  .arg(outcome, percentText(e->accClean), percentText(e->accNoisy), percentText(e->accTest),
+                       names.rest(), names.set()));
     m_path->setRowCount(int(e->units.size()));
     for (size_t i = 0; i < e->units.size(); ++i) {
         const core::FlipUnit& u = e->units[i];
@@ -366,6 +398,14 @@ void ExamplesView::showDetails(qint64 id) {
                               .arg(u.element));
         m_path->setItem(int(i), 2, after);
     }
+}
+
+QString ExamplesView::kindText(const core::ExampleStat& s) const {
+    const SetNames& names = m_model->setNames();
+    if (names.labelNoise())
+        return s.noisy ? (s.memorized() ? tr("noisy, memorized") : tr("noisy, not memorized")) : tr("clean");
+    const QString kind = s.focus ? (s.memorized() ? tr("%1, fitted") : tr("%1, not fitted")).arg(names.set()) : names.rest();
+    return s.noisy ? tr("%1, label replaced").arg(kind) : kind;
 }
 
 QStringList ExamplesView::flipPathText() const {

@@ -83,6 +83,10 @@ private:
     void loadExamples();
     void findId();
     QString labelName(std::int64_t label) const;
+    /// "noisy, memorized", "clean", "atypical, fitted", "other, label replaced", ...
+    QString kindText(const core::ExampleStat& s) const;
+    /// The filter menu's entries, in Filter order.
+    static QStringList filterNames(const SetNames& names);
 
     QComboBox* m_filter;
     QLineEdit* m_find;

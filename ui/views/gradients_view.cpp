@@ -22,12 +22,13 @@ struct BarSeries {
     const char* label;
     const char* csvName;
     QRgb colour;
+    SetPart part;
 };
 
 const BarSeries kBars[] = {
-    {&core::AccountingSeries::cleanNorm, QT_TRANSLATE_NOOP("GradientsView", "clean"), "clean_norm", 0x1f77b4},
-    {&core::AccountingSeries::noisyNorm, QT_TRANSLATE_NOOP("GradientsView", "noisy"), "noisy_norm", 0xd62728},
-    {&core::AccountingSeries::totalNorm, QT_TRANSLATE_NOOP("GradientsView", "all (total)"), "total_norm", 0x7f7f7f},
+    {&core::AccountingSeries::cleanNorm, QT_TRANSLATE_NOOP("GradientsView", "clean"), "clean_norm", 0x1f77b4, SetPart::Rest},
+    {&core::AccountingSeries::noisyNorm, QT_TRANSLATE_NOOP("GradientsView", "noisy"), "noisy_norm", 0xd62728, SetPart::SetGiven},
+    {&core::AccountingSeries::totalNorm, QT_TRANSLATE_NOOP("GradientsView", "all (total)"), "total_norm", 0x7f7f7f, SetPart::None},
 };
 
 double noisyShare(double clean, double noisy) {
@@ -129,6 +130,13 @@ void GradientsView::setRun(const RunSnapshotPtr& run) {
     }
     m_pages->setCurrentIndex(0);
 
+    // The bars name the set itself (its gradient, not an accuracy).
+    const SetNames names = namesOf(run);
+    for (int s = 0; s < 3; ++s)
+        m_bars->plot()->plottable(s)->setName(kBars[s].part == SetPart::SetGiven ? names.pick(tr(kBars[s].label), QStringLiteral("%1"))
+                                                                                 : names.label(kBars[s].part, tr(kBars[s].label)));
+    m_share->setTitle(names.pick(tr("Noisy share of the gradient"), tr("Share of the gradient from the %1 examples")));
+    m_cosine->setTitle(names.pick(tr("Cosine, clean vs noisy gradient"), tr("Cosine, %2 vs %1 gradient")));
     const core::AccountingSeries& a = run->accounting;
     const QStringList groups = groupNames(a);
     QVector<double> epochNumbers;
@@ -138,7 +146,8 @@ void GradientsView::setRun(const RunSnapshotPtr& run) {
         for (size_t g = 0; g < a.groups.size(); ++g)
             share[static_cast<size_t>(e)].push_back(noisyShare(a.cleanNorm[e][g], a.noisyNorm[e][g]));
     }
-    m_share->setGrid(tr("epoch"), epochNumbers, groups, share, QCPRange(0, 1), viridisGradient(), tr("noisy / (clean + noisy)"));
+    m_share->setGrid(tr("epoch"), epochNumbers, groups, share, QCPRange(0, 1), viridisGradient(),
+                     names.pick(tr("noisy / (clean + noisy)"), tr("%1 / (%2 + %1)")));
     m_cosine->setGrid(tr("epoch"), epochNumbers, groups, cosine, QCPRange(-1, 1), divergingGradient(), tr("cosine"));
 
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
@@ -186,14 +195,17 @@ QString GradientsView::barToolTip(const QPointF& pixel) const {
     if (g < 0 || g >= static_cast<long>(a.groups.size())) return {};
     const size_t e = static_cast<size_t>(m_slider->value() - 1), gi = static_cast<size_t>(g);
     const double clean = a.cleanNorm[e][gi], noisy = a.noisyNorm[e][gi];
-    return tr("%1, epoch %2\nclean: %3\nnoisy: %4\ntotal: %5\nnoisy share: %6\ncosine clean/noisy: %7")
-        .arg(QString::fromStdString(a.groups[gi]))
-        .arg(e + 1)
-        .arg(clean, 0, 'g', 4)
-        .arg(noisy, 0, 'g', 4)
-        .arg(a.totalNorm[e][gi], 0, 'g', 4)
-        .arg(noisyShare(clean, noisy), 0, 'f', 3)
-        .arg(a.cosine[e][gi], 0, 'f', 3);
+    const SetNames names = namesOf(m_run);
+    const QString group = QString::fromStdString(a.groups[gi]), epoch = QString::number(e + 1),
+                  cleanText = QString::number(clean, 'g', 4), noisyText = QString::number(noisy, 'g', 4),
+                  total = QString::number(a.totalNorm[e][gi], 'g', 4),
+                  share = QString::number(noisyShare(clean, noisy), 'f', 3),
+                  cosine = QString::number(a.cosine[e][gi], 'f', 3);
+    if (names.labelNoise())
+        return tr("%1, epoch %2\nclean: %3\nnoisy: %4\ntotal: %5\nnoisy share: %6\ncosine clean/noisy: %7")
+            .arg(group, epoch, cleanText, noisyText, total, share, cosine);
+    return tr("%1, epoch %2\n%8: %3\n%9: %4\ntotal: %5\n%9 share: %6\ncosine %8/%9: %7")
+        .arg(group, epoch, cleanText, noisyText, total, share, cosine, names.rest(), names.set());
 }
 
 CsvTable GradientsView::barTable() const {

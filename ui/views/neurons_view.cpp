@@ -34,20 +34,25 @@ struct MetricInfo {
     bool signedScore;
     const char* label;
     const char* csvName;
+    const char* focusLabel;  ///< for a focus set: %1 = its name, %2 = the rest's
 };
 
 const MetricInfo kMetrics[] = {
     {&core::NeuronScores::flipNoisy, false, QT_TRANSLATE_NOOP("NeuronsView", "flip frequency, noisy examples"),
-     "flip_noisy"},
+     "flip_noisy", QT_TRANSLATE_NOOP("NeuronsView", "flip frequency, %1 examples")},
     {&core::NeuronScores::flipClean, false, QT_TRANSLATE_NOOP("NeuronsView", "flip frequency, clean examples"),
-     "flip_clean"},
+     "flip_clean", QT_TRANSLATE_NOOP("NeuronsView", "flip frequency, %2 examples")},
     {&core::NeuronScores::attribution, true, QT_TRANSLATE_NOOP("NeuronsView", "attribution (noisy - clean)"),
-     "attribution"},
+     "attribution", QT_TRANSLATE_NOOP("NeuronsView", "attribution (%1 - %2)")},
     {&core::NeuronScores::ablationNoisy, true, QT_TRANSLATE_NOOP("NeuronsView", "ablation: change of noisy accuracy"),
-     "ablation_noisy"},
+     "ablation_noisy", QT_TRANSLATE_NOOP("NeuronsView", "ablation: change of %1 accuracy")},
     {&core::NeuronScores::ablationClean, true, QT_TRANSLATE_NOOP("NeuronsView", "ablation: change of clean accuracy"),
-     "ablation_clean"},
+     "ablation_clean", QT_TRANSLATE_NOOP("NeuronsView", "ablation: change of %2 accuracy")},
 };
+
+QString labelOf(const MetricInfo& m, const SetNames& names) {
+    return names.pick(NeuronsView::tr(m.label), NeuronsView::tr(m.focusLabel));
+}
 
 QString delta(double value, double base) {
     if (std::isnan(value) || std::isnan(base) || value == base) return {};
@@ -214,6 +219,8 @@ QStringList NeuronsView::groupNames() const {
 
 void NeuronsView::setRun(const RunSnapshotPtr& snapshot) {
     setCurrentRun(snapshot);
+    const SetNames setNames = namesOf(snapshot);
+    for (int i = 0; i < m_metric->count(); ++i) m_metric->setItemText(i, labelOf(kMetrics[i], setNames));
     const bool trained = snapshot && snapshot->summary.epochsCompleted >= 1;
     QStringList names;
     if (snapshot)
@@ -276,8 +283,9 @@ void NeuronsView::redraw() {
     if (extent <= 0) extent = 1;  // no scores stored: a neutral scale, not +-1e-9
     QVector<double> columns;
     for (std::int64_t c = 0; c < widest; ++c) columns << double(c);
-    m_heatmap->setTitle(classifier >= 0 ? tr("Per-unit score: %1 (hidden layers; %2 apart below)").arg(tr(m.label), groups[classifier])
-                                        : tr("Per-unit score: %1").arg(tr(m.label)));
+    const QString label = labelOf(m, namesOf(run()));
+    m_heatmap->setTitle(classifier >= 0 ? tr("Per-unit score: %1 (hidden layers; %2 apart below)").arg(label, groups[classifier])
+                                        : tr("Per-unit score: %1").arg(label));
     m_heatmap->setGrid(tr("channel"), columns, groups.mid(0, int(rows)), values,
                        m.signedScore ? QCPRange(-extent, extent) : QCPRange(0, extent),
                        m.signedScore ? divergingGradient() : viridisGradient(), tr(m.csvName));
@@ -369,9 +377,12 @@ void NeuronsView::showOutcome(const DropOutcome& outcome) {
     }
     QString text = tr("%n unit(s) dropped%1\n", nullptr, int(outcome.units.size()))
                        .arg(m_drop->isUpToDate() ? QString() : tr(" (updating...)"));
-    text += accuracyLine(tr("clean"), r.clean) + delta(r.clean, m_baseClean) + QLatin1Char('\n');
-    text += accuracyLine(tr("memorized (noisy, given)"), r.noisyGiven) + delta(r.noisyGiven, m_baseNoisyGiven) + QLatin1Char('\n');
-    text += accuracyLine(tr("noisy, true label"), r.noisyTrue) + delta(r.noisyTrue, m_baseNoisyTrue) + QLatin1Char('\n');
+    const SetNames names = namesOf(run());
+    text += accuracyLine(names.label(SetPart::Rest, tr("clean")), r.clean) + delta(r.clean, m_baseClean) + QLatin1Char('\n');
+    text += accuracyLine(names.label(SetPart::SetGiven, tr("memorized (noisy, given)")), r.noisyGiven) +
+            delta(r.noisyGiven, m_baseNoisyGiven) + QLatin1Char('\n');
+    text += accuracyLine(names.label(SetPart::SetTrue, tr("noisy, true label")), r.noisyTrue) +
+            delta(r.noisyTrue, m_baseNoisyTrue) + QLatin1Char('\n');
     text += accuracyLine(tr("test"), r.test) + delta(r.test, m_baseTest);
     QStringList units;
     for (const core::UnitRef& u : outcome.units) units << QStringLiteral("%1:%2").arg(QString::fromStdString(u.group)).arg(u.channel);
@@ -379,7 +390,8 @@ void NeuronsView::showOutcome(const DropOutcome& outcome) {
         const double p = size_t(r.prediction) < r.probabilities.size() ? r.probabilities[size_t(r.prediction)] : kNaN;
         text += tr("\n\nExample %1 (%2): given %3, true %4\nprediction: %5 (p = %6)")
                     .arg(r.example)
-                    .arg(r.exampleNoisy ? tr("noisy") : tr("clean"))
+                    .arg(names.labelNoise() ? (r.exampleNoisy ? tr("noisy") : tr("clean"))
+                                            : (r.exampleNoisy ? names.set() : names.rest()))
                     .arg(className(r.givenLabel), className(r.trueLabel), className(r.prediction))
                     .arg(p, 0, 'f', 3);
         m_probabilities->setExample(r.example, r.prediction, r.probabilities, units);
@@ -402,7 +414,7 @@ QString NeuronsView::cellToolTip(const QPointF& pixel, bool inClassifier) const 
     if (m_drop->isDropped(y, x)) text += tr(" (dropped)");
     if (const core::NeuronScores* s = run() ? run()->neurons.get() : nullptr)
         for (const MetricInfo& m : kMetrics)
-            text += QStringLiteral("\n%1: %2").arg(tr(m.label)).arg((s->*m.grid)[size_t(y)][size_t(x)], 0, 'g', 4);
+            text += QStringLiteral("\n%1: %2").arg(labelOf(m, namesOf(run()))).arg((s->*m.grid)[size_t(y)][size_t(x)], 0, 'g', 4);
     return text + tr("\nclick to %1").arg(m_drop->isDropped(y, x) ? tr("restore") : tr("drop"));
 }
 

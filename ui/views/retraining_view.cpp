@@ -53,27 +53,42 @@ AnalysisKind RetrainingView::analysisKind() const { return AnalysisKind::Retrain
 
 void RetrainingView::setRun(const RunSnapshotPtr& snapshot) {
     setCurrentRun(snapshot);
+    const SetNames names = namesOf(snapshot);
+    m_clean->setTitle(names.pick(tr("Clean accuracy while retraining one group"),
+                                 tr("Accuracy on the %2 examples while retraining one group")));
+    m_noisy->setTitle(names.pick(tr("Memorized accuracy (noisy, given label) while retraining one group"),
+                                 tr("Accuracy on the %1 examples (given label) while retraining one group")));
     if (!snapshot) {
         showPlaceholder(tr("No run open."), false);
     } else if (!snapshot->retraining) {
         showPlaceholder(snapshot->summary.epochsCompleted < 1
                             ? tr("Retraining needs a trained run (no completed epoch yet).")
-                            : tr("This run has no retraining yet. It rewinds one layer group to its initialisation, "
-                                 "trains only that group on clean examples only, and watches whether the memorized "
-                                 "examples come back."),
+                            : names.pick(tr("This run has no retraining yet. It rewinds one layer group to its "
+                                            "initialisation, trains only that group on clean examples only, and "
+                                            "watches whether the memorized examples come back."),
+                                         tr("This run has no retraining yet. It rewinds one layer group to its "
+                                            "initialisation, trains only that group on the %2 examples only, and "
+                                            "watches whether the fit of the %1 examples comes back.")),
                         snapshot->summary.epochsCompleted >= 1);
     } else {
         const core::RetrainResult& r = *snapshot->retraining;
-        m_headline->setText(tr("Each group rewound to epoch %1 and trained alone on %2 clean examples (lr %3, up to %4 "
-                               "epochs); evaluated on %5 clean, %6 noisy and %7 test examples. A group whose noisy "
-                               "accuracy climbs back is not where memorization lives.")
-                                .arg(r.fromEpoch)
-                                .arg(r.cleanTrainCount)
-                                .arg(r.lr)
-                                .arg(r.maxEpochs)
-                                .arg(r.cleanCount)
-                                .arg(r.noisyCount)
-                                .arg(r.testCount));
+        // Numbers first (%1..%7), then the names (%8, %9): a name is never read as a placeholder.
+        QString text = (names.labelNoise()
+                            ? tr("Each group rewound to epoch %1 and trained alone on %2 clean examples (lr %3, up to %4 "
+                                 "epochs); evaluated on %5 clean, %6 noisy and %7 test examples. A group whose noisy "
+                                 "accuracy climbs back is not where memorization lives.")
+                            : tr("Each group rewound to epoch %1 and trained alone on %2 %9 examples (lr %3, up to %4 "
+                                 "epochs); evaluated on %5 %9, %6 %8 and %7 test examples. A group whose %8 accuracy "
+                                 "climbs back is not where their fit lives."))
+                           .arg(r.fromEpoch)
+                           .arg(r.cleanTrainCount)
+                           .arg(r.lr)
+                           .arg(r.maxEpochs)
+                           .arg(r.cleanCount)
+                           .arg(r.noisyCount)
+                           .arg(r.testCount);
+        if (!names.labelNoise()) text = text.arg(names.set(), names.rest());
+        m_headline->setText(text);
         showContent();
     }
     draw(m_clean, &core::RetrainEpoch::clean);

@@ -23,16 +23,21 @@ struct MetricInfo {
     double core::RewindAccuracy::*final;
     const char* label;
     const char* csvName;
+    SetPart part;
 };
 
 const MetricInfo kMetrics[] = {
     {&core::RewindResult::noisyGiven, &core::RewindAccuracy::noisyGiven,
-     QT_TRANSLATE_NOOP("RewindingView", "memorized (noisy, given label)"), "noisy_given"},
-    {&core::RewindResult::clean, &core::RewindAccuracy::clean, QT_TRANSLATE_NOOP("RewindingView", "clean"), "clean"},
+     QT_TRANSLATE_NOOP("RewindingView", "memorized (noisy, given label)"), "noisy_given",
+     SetPart::SetGiven},
+    {&core::RewindResult::clean, &core::RewindAccuracy::clean, QT_TRANSLATE_NOOP("RewindingView", "clean"), "clean",
+     SetPart::Rest},
     {&core::RewindResult::noisyTrue, &core::RewindAccuracy::noisyTrue,
-     QT_TRANSLATE_NOOP("RewindingView", "noisy, true label"), "noisy_true"},
-    {&core::RewindResult::test, &core::RewindAccuracy::test, QT_TRANSLATE_NOOP("RewindingView", "test"), "test"},
+     QT_TRANSLATE_NOOP("RewindingView", "noisy, true label"), "noisy_true",
+     SetPart::SetTrue},
+    {&core::RewindResult::test, &core::RewindAccuracy::test, QT_TRANSLATE_NOOP("RewindingView", "test"), "test", SetPart::None},
 };
+QString labelOf(const MetricInfo& m, const SetNames& names) { return names.label(m.part, RewindingView::tr(m.label)); }
 } // namespace
 
 RewindingView::RewindingView(QWidget* parent) : AnalysisView(parent) {
@@ -79,7 +84,7 @@ RewindingView::RewindingView(QWidget* parent) : AnalysisView(parent) {
                 best = int(e);
         if (best < 0) return {};
         const MetricInfo& m = kMetrics[metric()];
-        QString text = tr("Rewound to epoch %1, %2:").arg(r.epochs[size_t(best)]).arg(tr(m.label));
+        QString text = tr("Rewound to epoch %1, %2:").arg(r.epochs[size_t(best)]).arg(labelOf(m, namesOf(run())));
         for (size_t g = 0; g < r.groups.size(); ++g)
             text += QStringLiteral("\n") + accuracyLine(QString::fromStdString(r.groups[g]), (r.*m.grid)[g][size_t(best)]);
         return text + QStringLiteral("\n") + accuracyLine(tr("final model"), r.finalModel.*m.final);
@@ -109,14 +114,19 @@ AnalysisKind RewindingView::analysisKind() const { return AnalysisKind::Rewindin
 
 void RewindingView::setRun(const RunSnapshotPtr& snapshot) {
     setCurrentRun(snapshot);
+    const SetNames names = namesOf(snapshot);
+    for (int i = 0; i < m_metric->count(); ++i) m_metric->setItemText(i, labelOf(kMetrics[i], names));
     if (!snapshot) {
         showPlaceholder(tr("No run open."), false);
     } else if (!snapshot->rewinding) {
         showPlaceholder(snapshot->summary.epochsCompleted < 1
                             ? tr("Layer rewinding needs a trained run (no completed epoch yet).")
-                            : tr("This run has no layer rewinding yet. It replaces one layer group of the final model "
-                                 "with an earlier checkpoint's and measures the accuracy on memorized, clean and test "
-                                 "examples."),
+                            : names.pick(tr("This run has no layer rewinding yet. It replaces one layer group of "
+                                            "the final model with an earlier checkpoint's and measures the accuracy "
+                                            "on memorized, clean and test examples."),
+                                         tr("This run has no layer rewinding yet. It replaces one layer group of "
+                                            "the final model with an earlier checkpoint's and measures the accuracy "
+                                            "on the %1, %2 and test examples.")),
                         snapshot->summary.epochsCompleted >= 1);
     } else {
         showContent();
@@ -143,7 +153,8 @@ void RewindingView::redraw() {
         columns << double(e);
         for (size_t g = 0; g < r.groups.size(); ++g) values[e][g] = grid[g][e];
     }
-    m_heatmap->setTitle(tr("Accuracy after rewinding one group: %1").arg(tr(m.label)));
+    const QString label = labelOf(m, namesOf(run()));
+    m_heatmap->setTitle(tr("Accuracy after rewinding one group: %1").arg(label));
     m_heatmap->setGrid(tr("rewind epoch"), columns, groups, values, QCPRange(0, 1), viridisGradient(),
                        tr("accuracy"));
     // Rewind epochs are not consecutive: the columns are indices labelled with their epoch.
@@ -172,7 +183,7 @@ void RewindingView::redraw() {
         final->setData(QVector<double>{double(r.epochs.front()), double(r.finalEpoch)}, QVector<double>{v, v}, true);
         curves->xAxis->setRange(double(r.epochs.front()) - 0.5, double(r.finalEpoch) + 0.5);
     }
-    m_curves->setTitle(tr("Per-group curves: %1").arg(tr(m.label)));
+    m_curves->setTitle(tr("Per-group curves: %1").arg(label));
     curves->replot();
 }
 
@@ -189,8 +200,9 @@ QString RewindingView::cellDescription(int group, int epochIndex) const {
         return {};
     const size_t g = size_t(group), e = size_t(epochIndex);
     QString text = tr("%1 rewound to epoch %2").arg(QString::fromStdString(r.groups[g])).arg(r.epochs[e]);
+    const SetNames names = namesOf(run());
     for (const MetricInfo& m : kMetrics)
-        text += QStringLiteral("\n") + accuracyLine(tr(m.label), (r.*m.grid)[g][e]) +
+        text += QStringLiteral("\n") + accuracyLine(labelOf(m, names), (r.*m.grid)[g][e]) +
                 tr(" (final %1)").arg(percentText(r.finalModel.*m.final));
     return text;
 }

@@ -3,6 +3,7 @@
 
 #include "plots/csv_table.h"
 #include "runs/run_snapshot.h"
+#include "views/set_names.h"
 
 #include <QList>
 #include <QWidget>
@@ -34,6 +35,8 @@ Q_SIGNALS:
 protected:
     /// One line naming the run: data, model, sizes, noise, epochs.
     static QString describeRun(const RunSnapshot& run);
+    /// What `run` calls its studied set and the rest (label noise when null).
+    static SetNames namesOf(const RunSnapshotPtr& run) { return run ? SetNames(run->summary.focus) : SetNames(); }
 };
 
 } // namespace memloc::ui

@@ -21,20 +21,26 @@ struct Curve {
     const char* label;
     QRgb colour;
     bool dashed;
+    SetPart part = SetPart::None;
 };
 
 // Accuracy curves in legend order; colours follow the paper's convention (memorized in red).
 const Curve kAccuracyCurves[] = {
-    {&EpochMetrics::trainCleanAcc, "train_clean_acc", QT_TRANSLATE_NOOP("TrainingView", "clean"), 0x1f77b4, false},
+    {&EpochMetrics::trainCleanAcc, "train_clean_acc", QT_TRANSLATE_NOOP("TrainingView", "clean"), 0x1f77b4, false,
+     SetPart::Rest},
     {&EpochMetrics::trainNoisyGivenAcc, "train_noisy_given_acc",
-     QT_TRANSLATE_NOOP("TrainingView", "memorized (noisy, given)"), 0xd62728, false},
+     QT_TRANSLATE_NOOP("TrainingView", "memorized (noisy, given)"), 0xd62728, false, SetPart::SetGiven},
     {&EpochMetrics::trainNoisyTrueAcc, "train_noisy_true_acc", QT_TRANSLATE_NOOP("TrainingView", "noisy, true label"),
-     0xff7f0e, true},
+     0xff7f0e, true, SetPart::SetTrue},
     {&EpochMetrics::testAcc, "test_acc", QT_TRANSLATE_NOOP("TrainingView", "test"), 0x2ca02c, false},
 };
 const Curve kLossCurve = {&EpochMetrics::trainLoss, "train_loss", QT_TRANSLATE_NOOP("TrainingView", "training loss"),
                           0x333333, false};
 const Curve kLrCurve = {&EpochMetrics::lr, "lr", QT_TRANSLATE_NOOP("TrainingView", "learning rate"), 0x9467bd, true};
+
+QString curveLabel(const Curve& curve, const SetNames& names) {
+    return names.label(curve.part, TrainingView::tr(curve.label));
+}
 
 QCPGraph* addCurve(QCustomPlot* plot, QCPAxis* valueAxis, const Curve& curve) {
     QCPGraph* graph = plot->addGraph(plot->xAxis, valueAxis);
@@ -117,7 +123,11 @@ void TrainingView::setRun(const RunSnapshotPtr& run) {
     m_headline->setText(run ? describeRun(*run) : tr("No run open."));
 
     QCustomPlot* acc = m_accuracy->plot();
-    for (int i = 0; i < acc->graphCount(); ++i) setCurveData(acc->graph(i), metrics, kAccuracyCurves[i].field, 100.0);
+    const SetNames names = namesOf(run);
+    for (int i = 0; i < acc->graphCount(); ++i) {
+        acc->graph(i)->setName(curveLabel(kAccuracyCurves[i], names));
+        setCurveData(acc->graph(i), metrics, kAccuracyCurves[i].field, 100.0);
+    }
     QCustomPlot* loss = m_loss->plot();
     const bool imported = run && !run->summary.importedFrom.empty();
     m_loss->setTitle(imported ? tr("Loss and learning rate (not known: the run was trained elsewhere and imported)")
@@ -148,7 +158,9 @@ QString TrainingView::toolTipAt(const PlotWidget& plot, const QPointF& pixel) co
     if (epoch < 0 || epoch >= static_cast<long>(metrics.size())) return {};
     const EpochMetrics& m = metrics[static_cast<size_t>(epoch)];
     QString text = tr("Epoch %1").arg(m.epoch);
-    for (const Curve& curve : kAccuracyCurves) text += QStringLiteral("\n%1: %2").arg(tr(curve.label), percentText(m.*curve.field));
+    const SetNames names = namesOf(m_run);
+    for (const Curve& curve : kAccuracyCurves)
+        text += QStringLiteral("\n%1: %2").arg(curveLabel(curve, names), percentText(m.*curve.field));
     if (!std::isnan(m.trainLoss)) text += tr("\ntraining loss: %1").arg(m.trainLoss, 0, 'g', 4);
     if (!std::isnan(m.lr)) text += tr("\nlearning rate: %1").arg(m.lr, 0, 'g', 4);
     if (m.seconds > 0) text += tr("\nepoch time: %1 s").arg(m.seconds, 0, 'f', 1);

@@ -28,9 +28,11 @@ UnitsToFlipPlot::UnitsToFlipPlot(QWidget* parent)
     setFlipping(nullptr);
 }
 
-void UnitsToFlipPlot::setFlipping(std::shared_ptr<const core::FlipResult> flipping) {
+void UnitsToFlipPlot::setFlipping(std::shared_ptr<const core::FlipResult> flipping, const SetNames& names) {
     m_flipping = std::move(flipping);
     QCustomPlot* h = plot();
+    h->plottable(0)->setName(names.label(SetPart::SetGiven, tr("noisy (memorized)")));
+    h->plottable(1)->setName(names.label(SetPart::Rest, tr("clean")));
     std::map<std::int64_t, int> counts[2];
     std::int64_t top = 1;
     bool anyNotFlipped = false;

@@ -2,6 +2,8 @@
 // Comparing runs: runs that differ only in their seeds form one condition, and every figure of a
 // condition is the mean over its runs with a band (min-max, and the sample standard deviation).
 
+#include "memloc/run_config.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -28,6 +30,9 @@ struct Condition {
     std::map<std::string, std::string> settings;   ///< the varied settings that define it
     std::vector<std::string> runs;                 ///< run file paths
     std::vector<std::vector<std::string>> runAnalyses;  ///< per run, the analyses its file stores
+    /// What its runs call the studied set and the rest ("memorized" figures are about that set);
+    /// the runs of a condition share them (they follow from focus and focus_name).
+    FocusNames focus;
     /// Which parts (ComparePart bits) have been read into this condition.
     unsigned loaded = 0;
     /// Per epoch 0..E (E = the fewest epochs any of its runs completed).
@@ -85,6 +90,10 @@ struct Comparison {
 /// the stored analyses named in `parts`, never a checkpoint. Throws Error naming the file when a
 /// run or a manifest cannot be read.
 Comparison compareRuns(const std::vector<std::string>& runsOrExperiments, unsigned parts = CompareAll);
+
+/// The names of the studied set over every condition: theirs when they all agree, else
+/// {"studied set", "rest", false}.
+FocusNames commonFocusNames(const Comparison& comparison);
 
 /// Reads the parts of `parts` that `comparison` has not read yet (see Condition::loaded).
 /// Throws Error naming the file when a stored analysis cannot be read.

@@ -17,6 +17,7 @@ struct ExampleImage {
     std::vector<std::uint8_t> pixels;  ///< channels x height x width, row-major (CHW)
     std::int64_t given = 0, trueLabel = 0;
     bool noisy = false;  ///< the given label was replaced by label noise
+    bool focus = false;  ///< in the studied set (the mislabeled examples unless a focus file chose it)
 };
 
 /// Reads the images of training examples `ids` of a run, in the order given. Labels and the noise
@@ -31,12 +32,14 @@ struct ExampleStat {
     std::int64_t id = 0;  ///< index into the run's training set
     std::int64_t given = 0, trueLabel = 0;
     bool noisy = false;           ///< the given label was replaced by label noise
+    bool focus = false;           ///< in the studied set (the mislabeled examples unless a focus file chose it)
     std::int64_t prediction = 0;  ///< the final model's class (argmax of the logits)
     double loss = 0;              ///< cross-entropy of the logits against the given label
     double margin = 0;            ///< given-label logit minus the largest other logit (> 0: predicted as given)
 
-    /// A noisy example the final model predicts as its given (wrong) label.
-    bool memorized() const { return noisy && prediction == given; }
+    /// An example of the studied set the final model predicts as its given label (for mislabeled
+    /// examples: the wrong label).
+    bool memorized() const { return focus && prediction == given; }
 };
 
 /// Evaluates the final checkpoint (epoch = epochs completed) on every training example of a run:

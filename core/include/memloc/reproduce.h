@@ -5,7 +5,12 @@
 
 #include "memloc/compare.h"
 #include "memloc/experiment.h"
+#include "memloc/run_config.h"
 
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,11 +33,15 @@ ReproduceScale reproduceScale(const std::string& name);
 /// "demo, paper or test".
 std::string reproduceScaleList();
 
-/// The varied settings: noise 0.05, 0.1, 0.2 x dropout none, example-tied.
-std::vector<SweepAxis> reproduceAxes();
+/// The paper's label noise rates: "0.05", "0.1", "0.2".
+std::vector<std::string> reproduceNoiseRates();
+
+/// The varied settings: noise `noise` (default the paper's rates) x dropout none, example-tied.
+std::vector<SweepAxis> reproduceAxes(const std::vector<std::string>& noise = reproduceNoiseRates());
 
 /// The experiment of the suite in `folder` over `baseConfigJson`, with every sweep analysis.
-Experiment planReproduction(const std::string& folder, const std::string& baseConfigJson);
+Experiment planReproduction(const std::string& folder, const std::string& baseConfigJson,
+                            const std::vector<std::string>& noise = reproduceNoiseRates());
 
 // ---- Claims and their rules --------------------------------------------------------------------
 
@@ -138,6 +147,10 @@ struct ReproduceReport {
     std::string folder;
     std::string scale;
     std::string baseConfig;
+    /// The studied set and the rest, by name ("mislabeled" / "clean" unless the base config
+    /// names a focus file), and for a focus set where it came from ("FILE, score below T").
+    FocusNames studied;
+    std::string studiedSource;
     std::vector<std::string> runs;   ///< "name: path (state)"
     std::vector<ClaimRow> claims;
     std::vector<NoiseRateVerdicts> perRate;   ///< claims 1-6 at each noise rate (claim 7)
@@ -158,5 +171,58 @@ void writeReproduceReport(const ReproduceReport& report);
 std::string reportToJson(const ReproduceReport& report);
 /// report.html's text.
 std::string reportToHtml(const ReproduceReport& report);
+
+// ---- Running it --------------------------------------------------------------------------------
+
+/// Everything one reproduction needs. The caller may change any member after reproduceRequest()
+/// (e.g. edit baseConfigJson or the analysis options) before runReproduction().
+struct ReproduceRequest {
+    std::string folder;              ///< the experiment folder; created when missing
+    std::string scale = "demo";      ///< the preset's name, as the report names it
+    std::string baseConfigJson;      ///< the base run config (JSON, every key); noise and dropout are the suite's
+    /// The label noise rates the suite varies (with a focus set, e.g. {"0"} studies it alone).
+    std::vector<std::string> noise = reproduceNoiseRates();
+    SweepAnalysisOptions options;    ///< the analyses' sizes
+    std::string device = "auto";     ///< auto | cpu | cuda | cuda:N
+    std::int64_t threads = 0;        ///< CPU threads; 0 = every core
+};
+
+/// The request for scale `scale` into `folder`: the scale's base config, with the keys of the JSON
+/// run config file `configFile` over it when that is not empty, and the scale's analysis options.
+/// Throws Error naming the scale (and the known ones) or the config file. Quick (reads one file).
+ReproduceRequest reproduceRequest(const std::string& scale, const std::string& folder,
+                                  const std::string& configFile = std::string());
+
+/// Makes every run of the request study the focus set of `file` (indices, or scores below
+/// `threshold`; see RunConfig::focus) under the name `name` ("" = the file's name) instead of
+/// the mislabeled examples: sets the focus keys of request.baseConfigJson, with `file` made
+/// absolute. Throws Error naming the file when it does not exist.
+void setReproduceFocus(ReproduceRequest& request, const std::string& file, std::optional<double> threshold,
+                       const std::string& name);
+
+/// What runReproduction reports besides the sweep's own events; every member is optional and is
+/// called on the calling thread.
+struct ReproduceCallbacks {
+    SweepCallbacks sweep;                              ///< the sweep's events, progress and cancel flag
+    std::function<void(const Experiment&)> planned;    ///< the experiment as opened, before any run
+    std::function<void()> reporting;                   ///< the sweep has ended; the report is being written
+};
+
+/// The outcome of runReproduction.
+struct ReproduceResult {
+    ReproduceReport report;
+    std::size_t runCount = 0;   ///< runs in the experiment
+    int failedRuns = 0;         ///< runs that failed (recorded in experiment.json with the reason)
+};
+
+/// Runs the whole reproduction: creates `request.folder`, opens or creates its experiment
+/// (planReproduction over request.baseConfigJson), brings every run and analysis up to date
+/// (runSweep; a folder left by an interrupted or finished reproduction resumes, finished runs are
+/// skipped), then judges the claims and writes the report (buildReproduceReport,
+/// writeReproduceReport). Blocks for the whole sweep, from minutes to hours. Throws Error naming
+/// the folder, the manifest or a report file it cannot create or write, or the setting of an
+/// invalid config; throws Cancelled when callbacks.sweep.cancel is set (every finished epoch and
+/// analysis is kept, and no report is written). Failed runs do not throw: see failedRuns.
+ReproduceResult runReproduction(const ReproduceRequest& request, const ReproduceCallbacks& callbacks = {});
 
 } // namespace memloc::core

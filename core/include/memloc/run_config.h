@@ -26,6 +26,14 @@ struct RunConfig {
     /// Input normalisation: "subset" (per-channel mean/std of the training subset), "none"
     /// (pixels in [0, 1]) or explicit per-channel values "M1,M2,M3/S1,S2,S3".
     std::string normalize = "subset";
+    /// The studied example set, compared with the rest by every analysis. Empty: the examples
+    /// whose label noise replaced. Else a file (.txt: values separated by white space, '#' starts
+    /// a comment; .csv: the first column; .npy; FILE.h5:DATASET) of indices into the dataset's
+    /// training split, or, when focus_threshold is set, one score per training-split example
+    /// (e.g. consistency scores), of which those below the threshold form the set.
+    std::string focus;
+    std::optional<double> focusThreshold;   ///< see focus; unset: the file lists indices
+    std::string focusName;                  ///< the set's name in views and reports ("" = derived)
     // Synthetic data only
     std::int64_t syntheticTrain = 512;
     std::int64_t syntheticTest = 256;
@@ -41,6 +49,9 @@ struct RunConfig {
     double pGen = 0.2;                       ///< fraction of generalization channels
     double pMem = 0.1;                       ///< probability a memorization channel is on
     std::string dropoutBlocks = "0,1,2,3,5,6";  ///< top-level blocks followed by dropout
+    /// How p_gen x C becomes a channel count: "round" (to nearest, at least 1) or "floor"
+    /// (truncation, as the paper's published code does with int(); at least 1).
+    std::string etdRounding = "round";
     // Optimisation
     std::int64_t epochs = 20;
     std::int64_t batchSize = 128;
@@ -93,6 +104,15 @@ struct Normalization {
 /// Parses RunConfig::normalize: nullopt for "subset", else the values ("none" -> empty).
 /// Throws Error on anything else.
 std::optional<Normalization> parseNormalization(const std::string& text);
+
+/// What the studied example set and the rest are called in labels: "mislabeled" and "clean"
+/// without a focus file; with one, focus_name (or the file's name without its extension) and
+/// "other".
+struct FocusNames {
+    std::string set, rest;
+    bool labelNoise = true;  ///< the set is the mislabeled examples
+};
+FocusNames focusNames(const RunConfig& config);
 
 /// The values of RunConfig::dataset: fashion-mnist, mnist, cifar10, cifar100, svhn, synthetic.
 const std::vector<std::string>& datasetNames();

@@ -24,6 +24,10 @@ struct RunSummary {
     RunConfig config;
     std::string configJson;
     std::int64_t trainSize = 0, testSize = 0, noisyCount = 0, numClasses = 0;
+    /// The studied set (what "noisy" metrics and analyses are about): its names and size. Without
+    /// a focus file it is the mislabeled examples and focusCount == noisyCount.
+    FocusNames focus;
+    std::int64_t focusCount = 0;
     std::vector<std::int64_t> imageShape;  ///< {C, H, W}
     std::int64_t epochsCompleted = 0;      ///< training epochs stored (epoch 0 excluded)
     std::int64_t epochsPlanned = 0;

@@ -13,7 +13,9 @@ namespace memloc::core {
 
 /// Metrics recorded after one training epoch. Accuracies are fractions in [0, 1], measured in
 /// eval mode after the epoch; `trainLoss` is the mean cross-entropy over the epoch's batches
-/// (train mode, given labels). Noisy accuracies are NaN when the run has no noisy example.
+/// (train mode, given labels). "Noisy" means the studied set: the mislabeled examples, or the
+/// focus set when the config names a focus file ("clean" is then the rest). Noisy accuracies
+/// are NaN when the set is empty.
 struct EpochMetrics {
     std::int64_t epoch = 0;  ///< 1-based; 0 = the initialisation
     double trainLoss = 0;
