@@ -1,4 +1,5 @@
-// memloc-cli dropout-eval: an example-tied dropout run in standard, test and drop modes.
+// memloc-cli dropout-eval: an example-tied dropout run in standard, test, drop and
+// drop-recalibrated modes.
 
 #include "analysis_command.h"
 #include "commands.h"

@@ -54,7 +54,8 @@ commands:
   drop     RUN.h5 --units G:C[,G:C...] [--example ID] [--eval-subset 500] [--repeat N] [--json]
            accuracy with those units' activations masked to zero, and one example's prediction
   dropout-eval RUN.h5 [--eval-subset 0] [--json]
-           an example-tied dropout run in standard / test / drop modes (stored)
+           an example-tied dropout run in standard / test / drop / drop-recalibrated modes
+           (drop with BatchNorm statistics re-estimated in drop mode; stored)
   import   SOURCE --out RUN.h5 [--dataset D --data-dir DIR --subset N ...] [--normalize subset|none|M,../S,..]
            [--noise P --noise-seed S | --given-labels FILE [--noise-mask FILE]] [--model ARCH]
            [--groups NAME=MODULE,...] [--epoch N] [--overwrite] [--json]

@@ -1,5 +1,6 @@
 #include "memloc/dropout_eval.h"
 
+#include "analysis/batchnorm_recalibration.h"
 #include "analysis/eval_sets.h"
 #include "analysis/loaded_run.h"
 #include "io/analysis_store.h"
@@ -9,6 +10,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,7 +19,8 @@ namespace memloc::core {
 namespace {
 
 constexpr const char* kName = "dropout_eval";
-const char* const kModes[] = {"standard", "test", "drop"};
+const char* const kModes[] = {"standard", "test", "drop", "drop-recalibrated"};
+constexpr int kModeCount = 4;
 
 double accuracy(const torch::Tensor& predicted, const torch::Tensor& labels) {
     if (labels.size(0) == 0) return std::numeric_limits<double>::quiet_NaN();
@@ -40,11 +43,14 @@ DropoutEvalResult runDropoutEval(const std::string& runPath, std::int64_t evalSu
     r.pGen = spec.etd.pGen;
     r.pMem = spec.etd.pMem;
     r.blocks = spec.etd.blocks;
-    const EtdMode modes[] = {EtdMode::Example, EtdMode::Test, EtdMode::Drop};
-    for (int k = 0; k < 3; ++k) {
+    const EtdMode modes[] = {EtdMode::Example, EtdMode::Test, EtdMode::Drop, EtdMode::Drop};
+    for (int k = 0; k < kModeCount; ++k) {
         if (opts.cancel && opts.cancel->isCancelled()) throw Cancelled();
         model.context() = ForwardContext{};
         model.context().etdMode = modes[k];
+        // The last mode: drop mode with BatchNorm statistics of drop mode, over the training images.
+        std::unique_ptr<RecalibratedBatchNorm> recalibrated;
+        if (k == 3) recalibrated = std::make_unique<RecalibratedBatchNorm>(model, run.data.trainImages, batch);
         DropoutModeResult m;
         m.mode = kModes[k];
         // Example masks need ids; test images have none, so "standard" scores them in test mode.
@@ -55,7 +61,7 @@ DropoutEvalResult runDropoutEval(const std::string& runPath, std::int64_t evalSu
         if (modes[k] == EtdMode::Example) model.context() = ForwardContext{};
         m.test = accuracy(predictClasses(model, sets.testImages, batch), sets.testLabels);
         r.modes.push_back(m);
-        if (opts.progress) opts.progress({k + 1, 3, std::string("evaluating mode ") + kModes[k]});
+        if (opts.progress) opts.progress({k + 1, kModeCount, std::string("evaluating mode ") + kModes[k]});
     }
     model.context() = ForwardContext{};
 
@@ -74,7 +80,7 @@ DropoutEvalResult runDropoutEval(const std::string& runPath, std::int64_t evalSu
     h5::writeInts(g, "dropout_blocks", r.blocks);
     h5::writeStrings(g, "mode_names", names);
     h5::writeStrings(g, "column_names", {"clean_acc", "noisy_given_acc", "noisy_true_acc", "test_acc"});
-    h5::writeTensor(g, "accuracy", torch::tensor(values, torch::kDouble).view({3, 4}));
+    h5::writeTensor(g, "accuracy", torch::tensor(values, torch::kDouble).view({static_cast<std::int64_t>(r.modes.size()), 4}));
     w.commit();
     return r;
 }

@@ -128,7 +128,7 @@ std::vector<Figure> figuresOf(const std::vector<Facts>& facts, const Judged& all
     Figure spread{"fig-spread", "Where the units that flip memorized examples lie (share per group)", "layer group",
                   "share of units", true, {}, all.spread.groups, {}, ""};
     Figure dropout{"fig-dropout", "Example-tied dropout: accuracy per evaluation mode (band over the noise rates)", "mode",
-                   "accuracy", true, {}, {"standard", "test", "drop"}, {}, ""};
+                   "accuracy", true, {}, {"standard", "test", "drop", "drop-recalibrated"}, {}, ""};
     std::size_t epochs = 0;
     for (const Facts& f : facts) epochs = std::max(epochs, f.memorizedCurve.size());
     for (std::size_t e = 0; e < epochs; ++e) memorized.x.push_back(static_cast<double>(e));
@@ -164,6 +164,9 @@ std::vector<Figure> figuresOf(const std::vector<Facts>& facts, const Judged& all
                  "its final value.";
     rewind.note = "A group is critical when it loses at least 20 points.";
     flip.note = "An example that does not flip within the unit limit counts as the limit + 1.";
+    dropout.note = "drop: the published evaluation (generalization channels x (p_gen + p_mem)/p_gen, BatchNorm with the "
+                   "running statistics of training), which claim 6 judges; drop-recalibrated: the same with every "
+                   "BatchNorm's statistics re-estimated in drop mode over the training images, weights unchanged.";
     return {memorized, ratio, rewind, retrain, flip, spread, dropout};
 }
 

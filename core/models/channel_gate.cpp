@@ -36,7 +36,10 @@ std::int64_t etdGeneralizationChannels(std::int64_t channels, double pGen, EtdSp
     // The same double product as Python's p_gen * C, so Floor matches int(p_gen * C) bit for bit.
     const double exact = pGen * static_cast<double>(channels);
     const auto count = static_cast<std::int64_t>(rounding == EtdSpec::Rounding::Floor ? std::trunc(exact) : std::llround(exact));
-    return std::clamp<std::int64_t>(count, 1, std::max<std::int64_t>(channels, 1));
+    // At most C; no lower bound, so runs saved before etd_rounding existed (rounded, possibly to
+    // 0 on very narrow layers) read back with the masks they were trained with, and Floor gives 0
+    // where int() does.
+    return std::clamp<std::int64_t>(count, 0, channels);
 }
 
 torch::Tensor etdExampleMask(const torch::Tensor& ids, std::int64_t layer, std::int64_t channels, const EtdSpec& spec) {

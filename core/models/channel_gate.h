@@ -67,7 +67,8 @@ private:
 TORCH_MODULE(ChannelGate);
 
 /// Number of generalization channels of a layer with `channels` (>= 1) channels: pGen x channels
-/// rounded to nearest (Round) or truncated (Floor), then clamped to [1, channels].
+/// rounded to nearest (Round) or truncated (Floor), at most `channels` (0 when pGen x channels is
+/// below 0.5, or below 1 with Floor).
 std::int64_t etdGeneralizationChannels(std::int64_t channels, double pGen,
                                        EtdSpec::Rounding rounding = EtdSpec::Rounding::Round);
 

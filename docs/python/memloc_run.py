@@ -389,8 +389,8 @@ def open_run(path):
 def generalization_channels(channels, p_gen, rounding="round"):
     """How many leading channels of a layer are generalization channels: p_gen x channels rounded
     to nearest, halves away from zero (rounding "round", C's llround; memloc's default) or
-    truncated (rounding "floor": int(p_gen * channels), as the paper's published code), then
-    clamped to [1, channels]. A run's choice is model()["etd_rounding"]."""
+    truncated (rounding "floor": int(p_gen * channels), as the paper's published code), at most
+    channels. A run's choice is model()["etd_rounding"]."""
     exact = p_gen * channels
     if rounding == "floor":
         count = int(exact)
@@ -398,7 +398,7 @@ def generalization_channels(channels, p_gen, rounding="round"):
         count = int(np.floor(exact + 0.5))
     else:
         raise ValueError("etd_rounding must be round or floor, got %r" % (rounding,))
-    return max(1, min(int(channels), count))
+    return max(0, min(int(channels), count))
 
 
 def _mix32(x):

@@ -1,6 +1,7 @@
 // Flipping, neuron scores, neuron dropping and example-tied dropout on a tiny trained run.
 #include <torch/torch.h>
 
+#include "analysis/batchnorm_recalibration.h"
 #include "analysis/eval_sets.h"
 #include "analysis/flipping_internal.h"
 #include "analysis/loaded_run.h"
@@ -285,9 +286,12 @@ private Q_SLOTS:
         AnalysisRunOptions o;
         o.device = "cpu";
         const DropoutEvalResult r = runDropoutEval(m_etdRun, 0, o);
-        QCOMPARE(r.modes.size(), std::size_t{3});
+        QCOMPARE(r.modes.size(), std::size_t{4});
         QCOMPARE(r.modes[0].mode, std::string("standard"));
         QCOMPARE(r.modes[2].mode, std::string("drop"));
+        QCOMPARE(r.modes[3].mode, std::string("drop-recalibrated"));
+        QVERIFY(r.modes[3].clean >= 0 && r.modes[3].clean <= 1);
+        QCOMPARE(readDropoutEval(m_etdRun).modes[3].clean, r.modes[3].clean);
         QCOMPARE(r.pGen, 0.5);
         const DropoutEvalResult stored = readDropoutEval(m_etdRun);
         QCOMPARE(stored.modes[2].noisyGiven, r.modes[2].noisyGiven);
@@ -297,6 +301,33 @@ private Q_SLOTS:
         QCOMPARE(s.metrics.back().testAcc, r.modes[1].test);
         QVERIFY(errorOf([&] { runDropoutEval(m_run, 0, o); }).contains("without example-tied dropout"));
     }
+    // Re-estimated BatchNorm statistics are those of the layer's input over the images (one batch:
+    // the mean and the unbiased variance of the first convolution's output), and the model's own
+    // statistics come back bit for bit afterwards.
+    void batchNormRecalibration() {
+        LoadedRun run = loadRun(m_etdRun, "cpu", 2);
+        Net& model = *run.model;
+        std::map<std::string, torch::Tensor> before;
+        for (const auto& b : model.named_buffers()) before[b.key()] = b.value().clone();
+        const torch::Tensor images = run.data.trainImages;
+        torch::Tensor conv;
+        {
+            torch::NoGradGuard noGrad;
+            conv = torch::conv2d(images, model.named_parameters()["0.0.weight"], {}, 1, 1);
+        }
+        model.context().etdMode = EtdMode::Drop;
+        {
+            RecalibratedBatchNorm recalibrated(model, images, images.size(0));
+            const auto buffers = model.named_buffers();
+            QVERIFY(torch::allclose(buffers["0.1.running_mean"], conv.mean({0, 2, 3}), 1e-4, 1e-5));
+            QVERIFY(torch::allclose(buffers["0.1.running_var"], conv.var({0, 2, 3}, true), 1e-4, 1e-5));
+            QVERIFY(!buffers["0.1.running_mean"].equal(before["0.1.running_mean"]));
+            QVERIFY(!model.is_training());
+        }
+        model.context() = ForwardContext{};
+        for (const auto& b : model.named_buffers()) QVERIFY2(b.value().equal(before[b.key()]), b.key().c_str());
+    }
+
     // Every training example as the final model sees it: the prediction the training-time metrics
     // counted, the given-label loss and margin of the logits, and the raw pixels.
     void trainingExamplesUnderTheFinalModel() {
@@ -353,5 +384,6 @@ QTEST_GUILESS_MAIN(TestAnalyses)
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>

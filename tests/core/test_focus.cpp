@@ -221,6 +221,34 @@ private Q_SLOTS:
         for (std::int64_t id : seen) QVERIFY2(!expected[id].item<bool>(), "a focus example was trained on");
     }
 
+    // A focus file listing exactly the mislabeled examples gives the run without one, number for
+    // number: the focus path and the label-noise path are one computation.
+    void focusOnTheMislabeledEqualsNoFocus() {
+        const RunConfig c = memloc::core::testing::tinyConfig(2);
+        const std::string plain = path("noise-only.h5"), focused = path("noise-as-focus.h5");
+        trainRun(c, plain);
+        const torch::Tensor mask = RunFileReader(plain).datasetTensor("noise_mask").to(torch::kBool);
+        const torch::Tensor split = RunFileReader(plain).datasetTensor("train_indices");
+        const torch::Tensor listed = split.index({mask}).contiguous();  // dataset indices of the mislabeled
+        std::string ids;
+        for (std::int64_t k = 0; k < listed.size(0); ++k) ids += std::to_string(listed[k].item<std::int64_t>()) + " ";
+        writeText(path("mislabeled.txt"), ids);
+        RunConfig f = c;
+        f.focus = path("mislabeled.txt");
+        trainRun(f, focused);
+        const RunSummary a = readRunSummary(plain), b = readRunSummary(focused);
+        QCOMPARE(b.focusCount, a.noisyCount);
+        QCOMPARE(b.metrics.size(), a.metrics.size());
+        for (std::size_t e = 1; e < a.metrics.size(); ++e) {
+            QCOMPARE(b.metrics[e].trainLoss, a.metrics[e].trainLoss);
+            QCOMPARE(b.metrics[e].trainCleanAcc, a.metrics[e].trainCleanAcc);
+            QCOMPARE(b.metrics[e].trainNoisyGivenAcc, a.metrics[e].trainNoisyGivenAcc);
+        }
+        const AccountingSeries x = readAccounting(plain), y = readAccounting(focused);
+        QCOMPARE(y.noisyNorm, x.noisyNorm);
+        QCOMPARE(y.cosine, x.cosine);
+    }
+
     // Without a focus file the studied set is the mislabeled examples, and no focus_mask is stored.
     void withoutAFocusFileTheSetIsTheMislabeledOnes() {
         const std::string run = path("plain.h5");

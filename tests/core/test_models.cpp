@@ -175,7 +175,8 @@ private Q_SLOTS:
         QTest::newRow("64 x 0.5 = 32") << qint64(64) << 0.5 << qint64(32) << qint64(32);
         // Python's 0.29 * 100 is 28.999999999999996, so int() gives 28; so must floor.
         QTest::newRow("100 x 0.29") << qint64(100) << 0.29 << qint64(29) << qint64(28);
-        QTest::newRow("at least 1") << qint64(2) << 0.2 << qint64(1) << qint64(1);
+        QTest::newRow("below one channel") << qint64(2) << 0.2 << qint64(0) << qint64(0);
+        QTest::newRow("0.6 of a channel") << qint64(3) << 0.2 << qint64(1) << qint64(0);
         QTest::newRow("at most C") << qint64(8) << 1.0 << qint64(8) << qint64(8);
     }
     void etdGeneralizationChannels() {

@@ -158,9 +158,9 @@ def check_run(r, inspect):
     check(ne.attrs["has_flipping"] == 1, "neurons saw the flipping result")
 
     de = r["dropout_eval"]
-    check(de.mode_names == ["standard", "test", "drop"], "dropout modes")
+    check(de.mode_names == ["standard", "test", "drop", "drop-recalibrated"], "dropout modes")
     check(de.column_names == ["clean_acc", "noisy_given_acc", "noisy_true_acc", "test_acc"], "dropout columns")
-    check(de.accuracy.shape == (3, 4) and de.dropout_blocks == [2, 3, 5, 6], "dropout accuracy")
+    check(de.accuracy.shape == (4, 4) and de.dropout_blocks == [2, 3, 5, 6], "dropout accuracy")
     check(abs(de.as_dict()["test"]["test_acc"] - r["metrics"]["test_acc"][done]) < 1e-12, "test mode = run's test_acc")
     check(de.attrs["p_gen"] == 0.5 and de.attrs["p_mem"] == 0.25, "dropout p_gen, p_mem")
 
@@ -291,11 +291,11 @@ def main():
         check(memloc_run.generalization_channels(10, 0.25) == 3 and memloc_run.generalization_channels(8, 0.4) == 3,
               "round(p_gen x C) with llround")
         # round and floor differ where p_gen x C has a fraction of 0.5 or more, and agree otherwise;
-        # both keep at least one channel.
+        # neither goes above C, and a layer too narrow for one channel gets none.
         gc = memloc_run.generalization_channels
         check(gc(64, 0.2) == 13 and gc(64, 0.2, "floor") == 12 and gc(128, 0.2, "floor") == 25 and
               gc(10, 0.25, "floor") == 2 and gc(256, 0.2, "floor") == gc(256, 0.2) == 51 and
-              gc(2, 0.2) == gc(2, 0.2, "floor") == 1 and gc(8, 1.0, "floor") == 8, "etd_rounding floor vs round")
+              gc(2, 0.2) == gc(2, 0.2, "floor") == 0 and gc(3, 0.2) == 1 and gc(3, 0.2, "floor") == 0 and gc(8, 1.0, "floor") == 8, "etd_rounding floor vs round")
         # p_gen 0.35 x 8 = 2.8: round keeps channel 2 on for every example, floor leaves it to the hash.
         round_mask = memloc_run.example_tied_mask(np.arange(4), 2, 8, 0.35, 0.5, 3)
         floor_mask = memloc_run.example_tied_mask(np.arange(4), 2, 8, 0.35, 0.5, 3, "floor")

@@ -259,14 +259,14 @@ private Q_SLOTS:
         auto* view = viewOf<DropoutView>(w);
         QVERIFY(view->showsContent());
         QCustomPlot* bars = view->barsPlot()->plot();
-        QCOMPARE(m_dropout.modes.size(), size_t(3));
-        for (size_t m = 0; m < 3; ++m) {
+        QCOMPARE(m_dropout.modes.size(), size_t(4));
+        for (size_t m = 0; m < 4; ++m) {
             auto value = [&](int series) { return static_cast<QCPBars*>(bars->plottable(series))->data()->at(int(m))->value; };
             QCOMPARE(value(0), m_dropout.modes[m].clean * 100.0);
             QCOMPARE(value(1), m_dropout.modes[m].noisyGiven * 100.0);
             QCOMPARE(value(3), m_dropout.modes[m].test * 100.0);
         }
-        QCOMPARE(view->plots()[0]->csv().rows.size(), 3);
+        QCOMPARE(view->plots()[0]->csv().rows.size(), 4);
         // A run without example-tied dropout: a note, and no button.
         QVERIFY(w.openRun(m_run));
         QVERIFY(!view->showsContent());

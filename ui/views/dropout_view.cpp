@@ -125,6 +125,10 @@ void DropoutView::setRun(const RunSnapshotPtr& snapshot) {
                            .arg(r.pMem)
                            .arg(blocks.join(QStringLiteral(", ")));
         if (!names.labelNoise()) text = text.arg(names.set(), names.rest());
+        if (r.modes.size() > 3)
+            text += tr(" drop-recalibrated is drop mode with BatchNorm statistics re-estimated in drop mode (weights "
+                       "unchanged): where it keeps much more than drop, drop's loss comes from BatchNorm, not from the "
+                       "channels dropped.");
         m_headline->setText(text);
     }
     p->replot();
