@@ -63,10 +63,7 @@ const QString kLabelFilter = QObject::tr("Label files (*.npy *.txt *.csv *.h5 *.
 ImportDialog::ImportDialog(QWidget* parent) : QDialog(parent) {
     setObjectName(QStringLiteral("importDialog"));
     setWindowTitle(tr("Import Checkpoints"));
-    m_error = new QLabel;
-    m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #b2182b; font-weight: bold;"));
-    m_error->setVisible(false);
+    m_error = form::errorLabel();
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Import"));

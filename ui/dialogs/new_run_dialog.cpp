@@ -5,7 +5,6 @@
 
 #include "memloc/error.h"
 #include "memloc/run_config.h"
-#include "memloc/version.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -24,7 +23,6 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
-#include <QThread>
 #include <QVBoxLayout>
 
 #include <string>
@@ -70,10 +68,7 @@ NewRunDialog::NewRunDialog(QWidget* parent) : QDialog(parent) {
     columns->setColumnStretch(0, 1);
     columns->setColumnStretch(1, 1);
 
-    m_error = new QLabel;
-    m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #b2182b; font-weight: bold;"));
-    m_error->setVisible(false);
+    m_error = form::errorLabel();
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Train"));
@@ -183,16 +178,7 @@ QWidget* NewRunDialog::buildTrainingGroup() {
     m_peakEpoch->setToolTip(tr("triangle: epoch at which the learning rate peaks"));
     m_accounting = new QCheckBox(tr("Gradient accounting (clean vs noisy, per layer group)"));
     m_accounting->setToolTip(tr("Needed by the Gradients view; costs about 1.6x the training time"));
-    // The devices this build sees, by name; the item data is the config value.
-    const core::BuildInfo build = core::buildInfo();
-    m_device = new QComboBox;
-    m_device->addItem(build.gpus.empty() ? tr("auto: the CPU (no GPU found)") : tr("auto: the first GPU (cuda:0)"),
-                      QStringLiteral("auto"));
-    m_device->addItem(tr("cpu: %1 cores").arg(QThread::idealThreadCount()), QStringLiteral("cpu"));
-    for (std::size_t i = 0; i < build.gpus.size(); ++i)
-        m_device->addItem(QStringLiteral("cuda:%1: %2").arg(i).arg(QString::fromStdString(build.gpus[i])),
-                          QStringLiteral("cuda:%1").arg(i));
-    m_device->setToolTip(QString::fromStdString(core::versionReport()));
+    m_device = form::deviceBox();  // the devices this build sees; the item data is the config value
     m_threads = intBox(0, 1024, tr("all cores"));
     m_precision = choiceBox({QStringLiteral("fp32"), QStringLiteral("bf16")});
     m_precision->setToolTip(tr("bf16: forward passes under bfloat16 autocast (weights, BatchNorm, losses and the "
