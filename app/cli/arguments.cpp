@@ -1,5 +1,6 @@
 #include "arguments.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <sstream>
 #include <stdexcept>
@@ -85,6 +86,17 @@ std::vector<std::int64_t> Arguments::intListValue(const std::string& name) const
 void Arguments::requireKnown(const std::set<std::string>& known) const {
     for (const auto& name : m_order)
         if (!known.count(name)) throw UsageError{"unknown option --" + name + " (see memloc-cli help)"};
+}
+
+std::vector<std::string> splitList(const std::string& text, char separator) {
+    std::vector<std::string> items;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t end = std::min(text.find(separator, start), text.size());
+        items.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return items;
 }
 
 } // namespace memloc::cli

@@ -40,4 +40,7 @@ private:
     std::vector<std::string> m_positionals;
 };
 
+/// The items of `text` between `separator`s, empty ones included ("a,,b" -> a, "", b).
+std::vector<std::string> splitList(const std::string& text, char separator);
+
 } // namespace memloc::cli

@@ -9,7 +9,6 @@
 #include "memloc/experiment.h"
 #include "memloc/reproduce.h"
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -35,10 +34,7 @@ core::ReproduceScale scaleOf(const std::string& name) {
 // --noise 0.05,0.1 or --noise 0: each a fraction in [0, 1), as the sweep's values are written.
 std::vector<std::string> noiseList(const std::string& text) {
     std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const std::size_t comma = std::min(text.find(',', start), text.size());
-        const std::string item = text.substr(start, comma - start);
+    for (const std::string& item : splitList(text, ',')) {
         std::size_t used = 0;
         double v = -1;
         try {
@@ -49,7 +45,6 @@ std::vector<std::string> noiseList(const std::string& text) {
         if (item.empty() || used != item.size() || !(v >= 0.0 && v < 1.0))
             throw UsageError{"--noise: '" + item + "' is not a fraction in [0, 1) (expected e.g. 0.05,0.1,0.2 or 0)"};
         out.push_back(item);
-        start = comma + 1;
     }
     return out;
 }

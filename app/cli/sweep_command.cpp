@@ -32,14 +32,9 @@ core::SweepAxis parseAxis(const std::string& text) {
         throw UsageError{"--vary needs KEY=V1,V2,... (e.g. noise=0.05,0.1), got '" + text + "'"};
     core::SweepAxis axis{text.substr(0, eq), {}};
     const std::string values = text.substr(eq + 1);
-    const char separator = values.find(';') != std::string::npos ? ';' : ',';
-    std::size_t start = 0;
-    while (start <= values.size()) {
-        const std::size_t end = std::min(values.find(separator, start), values.size());
-        const std::string v = values.substr(start, end - start);
+    for (const std::string& v : splitList(values, values.find(';') != std::string::npos ? ';' : ',')) {
         if (v.empty()) throw UsageError{"--vary " + axis.key + ": an empty value in '" + values + "'"};
         axis.values.push_back(v);
-        start = end + 1;
     }
     return axis;
 }
