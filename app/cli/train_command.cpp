@@ -1,5 +1,6 @@
 // memloc-cli train: train a new run (or resume one) with a progress bar and clean Ctrl-C.
 
+#include "analysis_command.h"
 #include "commands.h"
 #include "interrupt.h"
 #include "progress_bar.h"
@@ -38,10 +39,10 @@ std::string percent(double v) {
 
 // Runs with a focus set name the set and the rest instead of "clean" and "noisy"; the focus
 // set's accuracy against the true labels is its given-label accuracy unless labels are noisy too.
-void printEpoch(const core::EpochMetrics& m, std::int64_t planned, const core::FocusNames& names) {
-    const std::string rest = names.labelNoise ? "clean" : names.rest;
-    const std::string given = names.labelNoise ? "noisy-given" : names.set;
-    const std::string truth = names.labelNoise ? "noisy-true" : names.set + "-true";
+void printEpoch(const core::EpochMetrics& m, std::int64_t planned, const SetWords& words) {
+    const std::string& rest = words.rest;
+    const std::string& given = words.givenShort;
+    const std::string& truth = words.truth;
     if (m.epoch == 0)
         std::printf("epoch %3lld/%lld  (initialisation)           ", static_cast<long long>(m.epoch),
                     static_cast<long long>(planned));
@@ -114,7 +115,7 @@ int trainCommand(const Arguments& args) {
     if (!args.positionals().empty()) throw UsageError{"unexpected argument '" + args.positionals().front() + "'"};
 
     const std::int64_t epochs = config.epochs;
-    const core::FocusNames names = core::focusNames(config);
+    const SetWords names = setWords(core::focusNames(config));
     ProgressBar bar(epochs, !quiet);
     core::TrainCallbacks cb;
     cb.cancel = &installInterrupt();
